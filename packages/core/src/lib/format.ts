@@ -1,0 +1,25 @@
+/**
+ * Number formatting that matches Python's `repr(float)`, which pandas uses when it writes a float column to CSV:
+ * the shortest round-trip digits, `.0` on whole numbers, scientific notation below 1e-4 and from 1e16 on,
+ * with a signed two-digit exponent (`1e-05`, `1.5e+16`), and `nan` / `inf` / `-inf`.
+ */
+export function formatPythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mantissa, expText] = x.toExponential().split('e') as [string, string];
+  const exponent = Number(expText);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const sign = negative ? '-' : '';
+  if (exponent < -4 || exponent >= 16) {
+    const frac = digits.slice(1);
+    const exp = `${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    return `${sign}${digits[0]}${frac ? '.' + frac : ''}e${exp}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  const intLen = exponent + 1;
+  if (digits.length <= intLen) return `${sign}${digits.padEnd(intLen, '0')}.0`;
+  return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+}
