@@ -1,0 +1,2 @@
+export * from './lib/generate.js';
+export * from './lib/write.js';
