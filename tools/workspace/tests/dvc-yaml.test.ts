@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { defaultParams, loadParams, paramAt } from '@mlops/core';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const schemaPath = join(root, '../shared/schemas/dvc-yaml.schema.json');
+const hasSchema = existsSync(schemaPath);
+if (!hasSchema) console.warn(`SKIPPED dvc.yaml schema validation: ${schemaPath} is absent`);
+
+interface Stage {
+  cmd: string;
+  deps?: string[];
+  params?: (string | Record<string, string[]>)[];
+  outs?: (string | Record<string, unknown>)[];
+}
+
+async function loadDvcYaml(): Promise<{ vars: string[]; stages: Record<string, Stage> }> {
+  return parse(await readFile(join(root, 'dvc.yaml'), 'utf8'));
+}
+
+describe('dvc.yaml', () => {
+  it.skipIf(!hasSchema)("validates against DVC's published JSON schema", async () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(JSON.parse(await readFile(schemaPath, 'utf8')));
+    const ok = validate(await loadDvcYaml());
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('interpolates only keys that exist in config/params.yaml, and lists only real param keys', async () => {
+    const dvc = await loadDvcYaml();
+    expect(dvc.vars).toEqual(['config/params.yaml']);
+    const params = await loadParams(join(root, 'config/params.yaml'));
+    const text = await readFile(join(root, 'dvc.yaml'), 'utf8');
+    const refs = [...text.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(typeof paramAt(params, ref), ref).toBe('string');
+    for (const [name, stage] of Object.entries(dvc.stages)) {
+      for (const entry of stage.params ?? []) {
+        const keys = typeof entry === 'string' ? [entry] : Object.values(entry).flat();
+        for (const key of keys) expect(() => paramAt(defaultParams(), key), `${name}: ${key}`).not.toThrow();
+      }
+    }
+  });
+
+  it('runs each stage through a CLI that a workspace project builds', async () => {
+    const dvc = await loadDvcYaml();
+    for (const [name, stage] of Object.entries(dvc.stages)) {
+      const script = /^node (\S+)/.exec(stage.cmd)?.[1];
+      expect(script, `${name} runs a node CLI`).toBeDefined();
+      const pkgDir = script!.split('/dist/')[0]!;
+      const pkg = JSON.parse(await readFile(join(root, pkgDir, 'package.json'), 'utf8'));
+      expect(Object.values(pkg.bin ?? {}).map((b) => join(pkgDir, String(b)))).toContain(script);
+      expect(existsSync(join(root, pkgDir, 'src/main.ts')), `${pkgDir}/src/main.ts`).toBe(true);
+    }
+  });
+});
