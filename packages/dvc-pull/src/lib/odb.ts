@@ -1,0 +1,236 @@
+/**
+ * Object databases: the local cache (`<cache>/files/md5/ab/cdef…`, legacy `<cache>/ab/cdef…`) and the remote
+ * layout (`files/md5/ab/cdef…`, legacy `ab/cdef…`) of DVC 3 (dvc/cachemgr.py, dvc-data hashfile/db/local.py).
+ * Every transfer hashes the bytes as they stream; an object whose md5 differs is an error naming it and never
+ * lands in the cache. Cache files are read-only (0o444).
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { FailureError, isErrnoException } from '@mlops/core';
+import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
+import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
+import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
+import { redactText } from './redact.js';
+
+export interface ObjectRef {
+  /** `<hex>` or `<hex>.dir`. */
+  oid: string;
+  hashName: HashName;
+  /** Workspace path it belongs to, for messages (DVC's obj_name). */
+  name: string;
+}
+
+export const refKey = (r: ObjectRef): string => `${r.hashName}:${r.oid}`;
+const shard = (oid: string): [string, string] => [oid.slice(0, 2), oid.slice(2)];
+
+export function cachePath(cacheDir: string, ref: Pick<ObjectRef, 'oid' | 'hashName'>): string {
+  const [a, b] = shard(ref.oid);
+  return ref.hashName === 'md5' ? join(cacheDir, 'files', 'md5', a, b) : join(cacheDir, a, b);
+}
+
+/** Where to look on a remote, in order: legacy outputs live at `ab/cdef…` (maybe migrated to files/md5). */
+export function remoteKeys(ref: Pick<ObjectRef, 'oid' | 'hashName'>): string[] {
+  const [a, b] = shard(ref.oid);
+  return ref.hashName === 'md5' ? [`files/md5/${a}/${b}`] : [`${a}/${b}`, `files/md5/${a}/${b}`];
+}
+
+export const expectedDigest = (oid: string): string => oid.replace(/\.dir$/, '');
+
+/** A corrupt or truncated object. */
+export class IntegrityError extends FailureError {}
+
+export function hashingTransform(hasher: ObjectHasher): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hasher.update(chunk);
+      cb(null, chunk);
+    },
+  });
+}
+
+export function tempBeside(path: string): string {
+  return join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    throw error;
+  }
+}
+
+/**
+ * Copy a stream into `dest` through a temp file, hashing on the way; rename only when the digest matches.
+ * Returns the byte count. On mismatch nothing is left behind.
+ */
+export async function streamVerified(
+  source: AsyncIterable<Uint8Array>,
+  dest: string,
+  ref: Pick<ObjectRef, 'oid' | 'hashName'>,
+  what: string,
+  mode: number,
+): Promise<number> {
+  await mkdir(dirname(dest), { recursive: true });
+  const temp = tempBeside(dest);
+  const hasher = createObjectHasher(ref.hashName);
+  try {
+    await pipeline(source, hashingTransform(hasher), createWriteStream(temp, { mode: 0o600 }));
+    const got = hasher.digest();
+    const want = expectedDigest(ref.oid);
+    if (got !== want)
+      throw new IntegrityError(
+        `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
+      );
+    await chmod(temp, mode);
+    await rename(temp, dest);
+    return hasher.size;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export interface TransferContext {
+  remote: RemoteBackend;
+  remoteName: string;
+  cacheDir: string;
+  secrets: readonly string[];
+  retry?: RetryOptions;
+  onRetry?: (message: string) => void;
+}
+
+function describeError(error: unknown, secrets: readonly string[]): string {
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const parts = [e?.message || e?.name || String(error)];
+  if (e?.code && typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(`(${e.code})`);
+  if (e?.$metadata?.httpStatusCode) parts.push(`(HTTP ${e.$metadata.httpStatusCode})`);
+  return redactText(parts.join(' '), secrets);
+}
+
+/** Download one object from the remote into the cache (verified). */
+export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Promise<number> {
+  const dest = cachePath(ctx.cacheDir, ref);
+  const keys = remoteKeys(ref);
+  for (const key of keys) {
+    try {
+      return await withRetry(
+        async () =>
+          streamVerified(
+            await ctx.remote.read(key),
+            dest,
+            ref,
+            `object ${key} for '${ref.name}' on remote '${ctx.remoteName}' (${ctx.remote.displayUrl})`,
+            0o444,
+          ),
+        {
+          ...(ctx.retry ?? DEFAULT_RETRY),
+          onRetry: (error, attempt, delay) =>
+            ctx.onRetry?.(
+              `retrying ${key} from ${ctx.remote.displayUrl} (attempt ${attempt + 1} in ${delay} ms): ${describeError(error, ctx.secrets)}`,
+            ),
+        },
+      );
+    } catch (error) {
+      if (error instanceof ObjectNotFound) continue;
+      if (error instanceof IntegrityError) throw error;
+      throw new FailureError(
+        `failed to download ${key} for '${ref.name}' from remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+        { cause: error },
+      );
+    }
+  }
+  throw new FailureError(
+    `missing on remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${keys[0]} for '${ref.name}'`,
+  );
+}
+
+/** Verify the cached copy of an object; a corrupt one is removed (so the next fetch replaces it). */
+export async function verifyCached(cacheDir: string, ref: ObjectRef): Promise<'ok' | 'missing' | 'corrupt'> {
+  const path = cachePath(cacheDir, ref);
+  const hasher = createObjectHasher(ref.hashName);
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+      hasher.update(chunk as Buffer);
+  } catch (error) {
+    if (
+      isErrnoException(error) &&
+      (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'EISDIR')
+    )
+      return 'missing';
+    throw error;
+  }
+  if (hasher.digest() === expectedDigest(ref.oid)) return 'ok';
+  await rm(path, { force: true });
+  return 'corrupt';
+}
+
+/** Upload one cached object after checking its md5; legacy objects go to the legacy location. */
+export async function uploadFromCache(ctx: TransferContext, ref: ObjectRef): Promise<number> {
+  const src = cachePath(ctx.cacheDir, ref);
+  const hasher = createObjectHasher(ref.hashName);
+  try {
+    for await (const chunk of createReadStream(src, { highWaterMark: 1 << 20 }))
+      hasher.update(chunk as Buffer);
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT')
+      throw new FailureError(`cannot push '${ref.name}': object ${ref.oid} is not in the cache (${src})`);
+    throw error;
+  }
+  if (hasher.digest() !== expectedDigest(ref.oid))
+    throw new IntegrityError(
+      `cannot push '${ref.name}': cache object ${src} is corrupt (md5 differs from ${expectedDigest(ref.oid)})`,
+    );
+  const key = remoteKeys(ref)[0]!;
+  try {
+    await withRetry(() => ctx.remote.write(key, src, hasher.size), {
+      ...(ctx.retry ?? DEFAULT_RETRY),
+      onRetry: (error, attempt, delay) =>
+        ctx.onRetry?.(
+          `retrying upload of ${key} to ${ctx.remote.displayUrl} (attempt ${attempt + 1} in ${delay} ms): ${describeError(error, ctx.secrets)}`,
+        ),
+    });
+  } catch (error) {
+    if (error instanceof FailureError) throw error;
+    throw new FailureError(
+      `failed to upload ${key} for '${ref.name}' to remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+      { cause: error },
+    );
+  }
+  return hasher.size;
+}
+
+export async function remoteHas(ctx: TransferContext, ref: ObjectRef): Promise<boolean> {
+  for (const key of remoteKeys(ref)) {
+    try {
+      if (await withRetry(() => ctx.remote.exists(key), ctx.retry ?? DEFAULT_RETRY)) return true;
+    } catch (error) {
+      throw new FailureError(
+        `failed to query ${key} on remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+        { cause: error },
+      );
+    }
+  }
+  return false;
+}
+
+/** Put a local file into the cache (read-only), unless an object with that oid is already there. */
+export async function addFileToCache(
+  cacheDir: string,
+  ref: Pick<ObjectRef, 'oid' | 'hashName'>,
+  file: string,
+): Promise<void> {
+  const dest = cachePath(cacheDir, ref);
+  if (await fileExists(dest)) return;
+  await streamVerified(createReadStream(file), dest, ref, `file ${file} (changed while being added?)`, 0o444);
+}

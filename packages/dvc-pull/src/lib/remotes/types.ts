@@ -1,0 +1,36 @@
+/** The storage interface every remote kind implements: keys are POSIX paths under the remote URL. */
+export interface RemoteBackend {
+  /** The remote URL with any secret parts removed: safe to print. */
+  readonly displayUrl: string;
+  readonly readOnly: boolean;
+  /** Stream an object. Rejects with ObjectNotFound when the key is absent. */
+  read(key: string): Promise<AsyncIterable<Uint8Array>>;
+  /** Store a local file under `key` (whole object, replaced if present). */
+  write(key: string, file: string, size: number): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class ObjectNotFound extends Error {
+  constructor(readonly key: string) {
+    super(`not found: ${key}`);
+    this.name = 'ObjectNotFound';
+  }
+}
+
+/** A non-2xx HTTP answer, kept as a status so the retry policy can classify it. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
+/** Join a prefix and a key with exactly one `/`. */
+export function joinKey(prefix: string, key: string): string {
+  const p = prefix.replace(/^\/+|\/+$/g, '');
+  return p === '' ? key : `${p}/${key}`;
+}
