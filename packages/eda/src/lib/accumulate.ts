@@ -1,0 +1,290 @@
+/**
+ * Reading side of the cleaner: checks the header, then takes raw CSV records one at a time and keeps only typed
+ * columns (a float and one status byte per numeric cell, a code per categorical cell into a table of distinct raw
+ * strings), so a million rows never become 18 million strings. Pure: no file access.
+ */
+import { InputError, type ColumnKind } from '@mlops/core';
+import { formatPythonFloat } from '@mlops/core';
+import {
+  PANDAS_NA_STRINGS,
+  coerceNumericCell,
+  newCoercedNumber,
+  readCsvNumber,
+  reprRoundTripsPlain,
+  NumericOutcome,
+} from './python-text.js';
+import { COLUMNS_TO_DROP, REQUIRED_COLUMNS } from './rules.js';
+
+class GrowableFloat64 {
+  data = new Float64Array(4096);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  finish(): Float64Array {
+    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
+  }
+}
+class GrowableInt32 {
+  data = new Int32Array(4096);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  finish(): Int32Array {
+    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
+  }
+}
+class GrowableUint8 {
+  data = new Uint8Array(4096);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint8Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  finish(): Uint8Array {
+    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
+  }
+}
+
+/** Status byte of a numeric cell: bits 0–1 the NumericOutcome, bit 2 "step 2 changed the text", bit 3 "integer". */
+export const CELL_TEXT_CHANGED = 4;
+export const CELL_INTEGER = 8;
+
+/** A numeric column as read (steps 2–4 applied cell by cell, with pandas' dtype inference settled). */
+export interface RawNumericColumn {
+  readonly name: string;
+  /** The coerced value of each row (NaN = missing). */
+  readonly values: Float64Array;
+  /** One status byte per row (see CELL_*). */
+  readonly status: Uint8Array;
+  /** pandas read the column as numbers (float64/int64), so steps 2–3 did not apply to it. */
+  readonly readAsNumber: boolean;
+}
+
+/** A categorical column as read: raw codes (-1 = missing in the file) into the distinct raw strings. */
+export interface RawCategoricalColumn {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  readonly codes: Int32Array;
+  readonly levels: string[];
+}
+
+export interface RawTable {
+  readonly source: string;
+  /** The input header as found. */
+  readonly inputColumns: readonly string[];
+  /** The 17 required columns, in input order (the output order). */
+  readonly columns: readonly string[];
+  /** Known junk columns removed by step 1. */
+  readonly droppedColumns: readonly string[];
+  /** Columns the schema does not know: kept out of the output, reported. */
+  readonly unknownColumns: readonly string[];
+  readonly rowCount: number;
+  /** Cells pandas would read as missing, over every input column. */
+  readonly inputMissing: number;
+  readonly numeric: readonly RawNumericColumn[];
+  readonly categorical: readonly RawCategoricalColumn[];
+}
+
+interface NumericState {
+  name: string;
+  index: number;
+  values: GrowableFloat64;
+  status: GrowableUint8;
+  /** Every non-NA cell so far is a number to pandas' read_csv (so far the column would be float64/int64). */
+  readable: boolean;
+  readableAllInt: boolean;
+  hasMissing: boolean;
+  /** Rows whose value differs when pandas read the column as float64 (value formatted with repr, then coerced). */
+  overrideRows: number[];
+  overrideValues: number[];
+  overrideStatus: number[];
+}
+
+interface CategoricalState {
+  name: string;
+  kind: ColumnKind;
+  index: number;
+  codes: GrowableInt32;
+  levels: string[];
+  lookup: Map<string, number>;
+}
+
+export class RawAccumulator {
+  private readonly numeric: NumericState[] = [];
+  private readonly categorical: CategoricalState[] = [];
+  private readonly columns: string[] = [];
+  private readonly droppedColumns: string[] = [];
+  private readonly unknownColumns: string[] = [];
+  private rows = 0;
+  private missing = 0;
+  private readonly scratch = newCoercedNumber();
+
+  constructor(
+    private readonly header: readonly string[],
+    private readonly source = 'input',
+  ) {
+    const missing = [...REQUIRED_COLUMNS.keys()].filter((c) => !header.includes(c));
+    if (missing.length > 0) {
+      const list = missing.map((c) => `"${c}"`).join(', ');
+      throw new InputError(
+        `${source}: missing required column${missing.length > 1 ? 's' : ''} ${list} (found: ${header.join(', ') || 'none'})`,
+      );
+    }
+    header.forEach((name, index) => {
+      const kind = REQUIRED_COLUMNS.get(name);
+      if (kind === undefined) {
+        (COLUMNS_TO_DROP.includes(name) ? this.droppedColumns : this.unknownColumns).push(name);
+        return;
+      }
+      this.columns.push(name);
+      if (kind === 'numeric') {
+        this.numeric.push({
+          name,
+          index,
+          values: new GrowableFloat64(),
+          status: new GrowableUint8(),
+          readable: true,
+          readableAllInt: true,
+          hasMissing: false,
+          overrideRows: [],
+          overrideValues: [],
+          overrideStatus: [],
+        });
+      } else {
+        this.categorical.push({
+          name,
+          kind,
+          index,
+          codes: new GrowableInt32(),
+          levels: [],
+          lookup: new Map(),
+        });
+      }
+    });
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Add one record (its fields in header order). */
+  push(fields: readonly string[]): void {
+    const row = this.rows++;
+    for (let j = 0; j < fields.length; j++) if (PANDAS_NA_STRINGS.has(fields[j]!)) this.missing++;
+    const cell = this.scratch;
+    for (const col of this.numeric) {
+      const raw = fields[col.index]!;
+      coerceNumericCell(raw, cell);
+      const status = cell.outcome | (cell.textChanged ? CELL_TEXT_CHANGED : 0) | (cell.integer ? CELL_INTEGER : 0);
+      col.values.push(cell.value);
+      col.status.push(status);
+      if (!col.readable) continue;
+      if (cell.outcome === NumericOutcome.rawMissing) {
+        col.hasMissing = true;
+        continue;
+      }
+      // pandas' read_csv types a column as float64 when every non-NA cell is a number; the cleaner then sees
+      // repr(float) rather than the text, which differs for exponents, >17 digits and values below 1e-4.
+      if (cell.outcome === NumericOutcome.ok && reprRoundTripsPlain(raw, cell.value)) {
+        if (!cell.integer) col.readableAllInt = false;
+        continue;
+      }
+      const read = readCsvNumber(raw);
+      if (read === undefined) {
+        col.readable = false;
+        col.overrideRows = [];
+        col.overrideValues = [];
+        col.overrideStatus = [];
+        continue;
+      }
+      if (!read.integer) col.readableAllInt = false;
+      const viaRepr = coerceNumericCell(formatPythonFloat(read.value), newCoercedNumber());
+      const same =
+        Object.is(viaRepr.value, cell.value) || (Number.isNaN(viaRepr.value) && Number.isNaN(cell.value));
+      if (!same || viaRepr.outcome !== cell.outcome) {
+        col.overrideRows.push(row);
+        col.overrideValues.push(viaRepr.value);
+        col.overrideStatus.push(viaRepr.outcome);
+      }
+    }
+    for (const col of this.categorical) {
+      const raw = fields[col.index]!;
+      if (PANDAS_NA_STRINGS.has(raw)) {
+        col.codes.push(-1);
+        continue;
+      }
+      let code = col.lookup.get(raw);
+      if (code === undefined) {
+        code = col.levels.length;
+        col.levels.push(raw);
+        col.lookup.set(raw, code);
+      }
+      col.codes.push(code);
+    }
+  }
+
+  finish(): RawTable {
+    const numeric = this.numeric.map((col): RawNumericColumn => {
+      const values = col.values.finish();
+      const status = col.status.finish();
+      // An int64 column (all integers, nothing missing) prints as the same digits: nothing to override.
+      const asInt64 = col.readable && col.readableAllInt && !col.hasMissing;
+      const readAsNumber = col.readable && this.rows > 0;
+      if (readAsNumber) {
+        for (let i = 0; i < status.length; i++) status[i]! &= ~CELL_TEXT_CHANGED;
+        if (!asInt64) {
+          for (let k = 0; k < col.overrideRows.length; k++) {
+            const r = col.overrideRows[k]!;
+            values[r] = col.overrideValues[k]!;
+            status[r] = col.overrideStatus[k]!;
+          }
+          // float64: repr always has a '.', an exponent or 'inf', so no value is an integer
+          for (let i = 0; i < status.length; i++) status[i]! &= ~CELL_INTEGER;
+        }
+      }
+      return { name: col.name, values, status, readAsNumber };
+    });
+    const categorical = this.categorical.map(
+      (col): RawCategoricalColumn => ({
+        name: col.name,
+        kind: col.kind,
+        codes: col.codes.finish(),
+        levels: col.levels,
+      }),
+    );
+    return {
+      source: this.source,
+      inputColumns: [...this.header],
+      columns: this.columns,
+      droppedColumns: this.droppedColumns,
+      unknownColumns: this.unknownColumns,
+      rowCount: this.rows,
+      inputMissing: this.missing,
+      numeric,
+      categorical,
+    };
+  }
+}
+
+/** Accumulate in-memory records (for tests and small inputs). */
+export function accumulateRows(header: readonly string[], rows: readonly (readonly string[])[], source = 'input'): RawTable {
+  const acc = new RawAccumulator(header, source);
+  for (const r of rows) acc.push(r);
+  return acc.finish();
+}
