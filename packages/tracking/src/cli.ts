@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * mlops-runs: read MLflow runs from either backend (a file store or an MLflow server) in the terminal.
+ *   list [--experiment NAME]            experiments, or the runs of one
+ *   show RUN_ID                         one run's info, params, metrics, tags
+ *   compare [--experiment NAME] [--metric KEY] [--ascending]   runs ranked best first
+ * Options: --tracking-uri URI, --params FILE, --json. Exit 0 ok, 1 failure, 2 bad input.
+ */
+import { access } from 'node:fs/promises';
+import { DEFAULT_PARAMS_PATH, InputError, loadParams, parseCli, runCli } from '@mlops/core';
+import {
+  compareTable,
+  defaultCompareMetric,
+  experimentsTable,
+  lowerIsBetter,
+  rankRuns,
+  runsTable,
+  showRun,
+} from './lib/compare.js';
+import { createTracker, DEFAULT_TRACKING_URI } from './lib/tracker.js';
+
+const USAGE = `Usage: mlops-runs <command> [options]
+
+Commands:
+  list [--experiment NAME]        list experiments, or the runs of experiment NAME
+  show RUN_ID                     show a run's info, params, metrics and tags
+  compare [--experiment NAME] [--metric KEY] [--ascending]
+                                  rank the runs of an experiment, best first (default metric: the f1/accuracy
+                                  metric most runs have; loss/error-like metrics rank ascending)
+
+Options:
+  --tracking-uri URI   file:<folder> or http(s)://<mlflow server> (default: MLFLOW_TRACKING_URI, else the params
+                       file's mlflow.tracking_uri, else ${DEFAULT_TRACKING_URI})
+  --experiment NAME    default: MLFLOW_EXPERIMENT_NAME, else the params file's mlflow.experiment_name
+  --params FILE        params file (default ${DEFAULT_PARAMS_PATH}; optional)
+  --json               machine-readable output
+  -h, --help           this help
+
+Exit codes: 0 ok, 1 failure, 2 bad input (unknown run id or experiment, bad option).`;
+
+const OPTIONS = {
+  'tracking-uri': { type: 'string' },
+  experiment: { type: 'string' },
+  metric: { type: 'string' },
+  ascending: { type: 'boolean' },
+  params: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function jsonSafe(value: unknown): string {
+  return (
+    JSON.stringify(
+      value,
+      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+      2,
+    ) + '\n'
+  );
+}
+
+await runCli('mlops-runs', async (argv) => {
+  const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
+  const [command, ...rest] = positionals;
+  if (!command) throw new InputError(`missing command\n\n${USAGE}`);
+
+  // params.yaml is optional here: read it only when present (or when asked for explicitly).
+  let paramsUri: string | undefined;
+  let paramsExperiment: string | undefined;
+  const paramsFile = values.params ?? DEFAULT_PARAMS_PATH;
+  const hasParams = await access(paramsFile).then(
+    () => true,
+    () => false,
+  );
+  if (values.params !== undefined || hasParams) {
+    const params = await loadParams(paramsFile);
+    paramsUri = params.mlflow.tracking_uri;
+    paramsExperiment = params.mlflow.experiment_name;
+  }
+  const env = { ...process.env };
+  // An explicit --tracking-uri beats the environment.
+  if (values['tracking-uri']) env['MLFLOW_TRACKING_URI'] = values['tracking-uri'];
+  const experimentName = values.experiment ?? process.env['MLFLOW_EXPERIMENT_NAME'] ?? paramsExperiment;
+  if (values.experiment) env['MLFLOW_EXPERIMENT_NAME'] = values.experiment;
+  const tracker = await createTracker({
+    trackingUri: paramsUri,
+    experimentName: experimentName ?? 'Default',
+    env,
+  });
+  const out = (s: string) => process.stdout.write(s);
+
+  switch (command) {
+    case 'list': {
+      if (rest.length) throw new InputError(`list takes no arguments, got '${rest.join(' ')}'`);
+      if (values.experiment) {
+        const exp = (await tracker.listExperiments()).find((e) => e.name === values.experiment);
+        if (!exp)
+          throw new InputError(`experiment '${values.experiment}' not found at ${tracker.trackingUri}`);
+        const runs = await tracker.searchRuns(values.experiment);
+        out(values.json ? jsonSafe({ experiment: exp, runs }) : runsTable(runs));
+        return 0;
+      }
+      const experiments = await tracker.listExperiments();
+      const withCounts = [];
+      for (const e of experiments) withCounts.push({ ...e, runs: (await tracker.searchRuns(e.name)).length });
+      out(values.json ? jsonSafe({ experiments: withCounts }) : experimentsTable(withCounts));
+      return 0;
+    }
+    case 'show': {
+      const [runId, ...extra] = rest;
+      if (!runId) throw new InputError('show needs a RUN_ID');
+      if (extra.length) throw new InputError(`show takes one RUN_ID, got '${rest.join(' ')}'`);
+      const run = await tracker.getRun(runId);
+      if (!run) throw new InputError(`run '${runId}' not found at ${tracker.trackingUri}`);
+      out(values.json ? jsonSafe(run) : showRun(run));
+      return 0;
+    }
+    case 'compare': {
+      if (rest.length) throw new InputError(`compare takes no arguments, got '${rest.join(' ')}'`);
+      const name = tracker.experimentName;
+      const exp = (await tracker.listExperiments()).find((e) => e.name === name);
+      if (!exp) throw new InputError(`experiment '${name}' not found at ${tracker.trackingUri}`);
+      const runs = await tracker.searchRuns(name);
+      if (runs.length === 0) throw new InputError(`experiment '${name}' has no runs`);
+      const metric = values.metric ?? defaultCompareMetric(runs);
+      if (!metric)
+        throw new InputError(
+          `no metric with 'f1' or 'accuracy' in its name in experiment '${name}'; pass --metric KEY`,
+        );
+      if (!runs.some((r) => r.metrics[metric] !== undefined))
+        throw new InputError(`no run of experiment '${name}' has metric '${metric}'`);
+      const ascending = values.ascending ?? lowerIsBetter(metric);
+      const ranked = rankRuns(runs, metric, ascending);
+      if (values.json)
+        out(
+          jsonSafe({
+            experiment: exp,
+            metric,
+            order: ascending ? 'ascending' : 'descending',
+            runs: ranked.map((r, i) => ({ rank: i + 1, ...r })),
+          }),
+        );
+      else
+        out(
+          `experiment ${name} (${exp.experimentId}), ranked by ${metric} (${ascending ? 'lower' : 'higher'} is better)\n\n` +
+            compareTable(ranked, metric),
+        );
+      return 0;
+    }
+    default:
+      throw new InputError(`unknown command '${command}'\n\n${USAGE}`);
+  }
+});
