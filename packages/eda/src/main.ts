@@ -20,7 +20,13 @@ import {
 import { RawAccumulator } from './lib/accumulate.js';
 import { cleanTable, type CleanedTable, type CleaningOptions } from './lib/clean.js';
 import { outputHeader, outputRows } from './lib/output.js';
-import { PROFILE_JSON, PROFILE_MARKDOWN, buildProfile, renderProfileMarkdown, type EdaProfile } from './lib/profile.js';
+import {
+  PROFILE_JSON,
+  PROFILE_MARKDOWN,
+  buildProfile,
+  renderProfileMarkdown,
+  type EdaProfile,
+} from './lib/profile.js';
 
 const USAGE = `Usage: mlops-eda [--input RAW.csv] [--output CLEAN.csv] [--profile DIR] [--params FILE] [--no-mlflow]
 
@@ -120,6 +126,7 @@ async function track(
 
 await runCli('mlops-eda', async (argv, logger) => {
   const started = performance.now();
+  const startupMs = started; // performance.now() counts from process start: module loading until here
   const { values } = parseCli(
     argv,
     {
@@ -179,6 +186,7 @@ await runCli('mlops-eda', async (argv, logger) => {
       JSON.stringify(
         {
           rows: profile.input.rows,
+          startup_ms: startupMs,
           read_ms: readDone - started,
           clean_ms: cleanDone - readDone,
           write_ms: writeDone - cleanDone,

@@ -191,7 +191,8 @@ export class RawAccumulator {
     for (const col of this.numeric) {
       const raw = fields[col.index]!;
       coerceNumericCell(raw, cell);
-      const status = cell.outcome | (cell.textChanged ? CELL_TEXT_CHANGED : 0) | (cell.integer ? CELL_INTEGER : 0);
+      const status =
+        cell.outcome | (cell.textChanged ? CELL_TEXT_CHANGED : 0) | (cell.integer ? CELL_INTEGER : 0);
       col.values.push(cell.value);
       col.status.push(status);
       if (!col.readable) continue;
@@ -260,14 +261,12 @@ export class RawAccumulator {
       }
       return { name: col.name, values, status, readAsNumber };
     });
-    const categorical = this.categorical.map(
-      (col): RawCategoricalColumn => ({
-        name: col.name,
-        kind: col.kind,
-        codes: col.codes.finish(),
-        levels: col.levels,
-      }),
-    );
+    const categorical = this.categorical.map((col): RawCategoricalColumn => ({
+      name: col.name,
+      kind: col.kind,
+      codes: col.codes.finish(),
+      levels: col.levels,
+    }));
     return {
       source: this.source,
       inputColumns: [...this.header],
@@ -283,7 +282,11 @@ export class RawAccumulator {
 }
 
 /** Accumulate in-memory records (for tests and small inputs). */
-export function accumulateRows(header: readonly string[], rows: readonly (readonly string[])[], source = 'input'): RawTable {
+export function accumulateRows(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  source = 'input',
+): RawTable {
   const acc = new RawAccumulator(header, source);
   for (const r of rows) acc.push(r);
   return acc.finish();

@@ -169,7 +169,10 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
 
   const categorical = new Map<string, CategoricalPlan>();
   for (const col of raw.categorical) {
-    categorical.set(col.name, planCategorical(col.name, col.kind as Exclude<ColumnKind, 'numeric'>, col.codes, col.levels));
+    categorical.set(
+      col.name,
+      planCategorical(col.name, col.kind as Exclude<ColumnKind, 'numeric'>, col.codes, col.levels),
+    );
   }
 
   // Improvement: rows whose target is missing after steps 2–3 are dropped before any statistic is fitted.
@@ -207,7 +210,11 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
     const statsBeforeOutliers = describeNumeric(keptValues(values, keep));
     // Step 5: the median over non-missing values, outliers included (the predecessor), or excluded (improvement).
     const inRange = (v: number) => v >= lo && v <= hi;
-    const outlierMedian = pandasMedian(values, keep, options.outlierMedianExcludesOutliers ? inRange : undefined);
+    const outlierMedian = pandasMedian(
+      values,
+      keep,
+      options.outlierMedianExcludesOutliers ? inRange : undefined,
+    );
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (keep[i] === 1 && (v < lo || v > hi)) {

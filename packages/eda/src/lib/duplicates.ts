@@ -26,7 +26,12 @@ function rowHash(i: number, numeric: readonly Float64Array[], codes: readonly In
   return h >>> 0;
 }
 
-function rowsEqual(a: number, b: number, numeric: readonly Float64Array[], codes: readonly Int32Array[]): boolean {
+function rowsEqual(
+  a: number,
+  b: number,
+  numeric: readonly Float64Array[],
+  codes: readonly Int32Array[],
+): boolean {
   for (const col of numeric) {
     const x = col[a]!;
     const y = col[b]!;

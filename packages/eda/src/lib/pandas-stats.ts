@@ -37,7 +37,11 @@ export function pandasMedian(
  * The mode of a coded column: the level with the highest count among kept rows (code -1 = missing is skipped);
  * ties go to the level that sorts first (Python string order). Undefined when every value is missing.
  */
-export function modeOfCodes(codes: Int32Array, levels: readonly string[], keep?: Uint8Array): number | undefined {
+export function modeOfCodes(
+  codes: Int32Array,
+  levels: readonly string[],
+  keep?: Uint8Array,
+): number | undefined {
   const counts = new Float64Array(levels.length);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;

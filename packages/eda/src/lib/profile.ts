@@ -75,7 +75,11 @@ export interface EdaProfile {
     unknown_columns: string[];
   };
   output: { path: string; rows: number; columns: number; column_names: string[]; missing_cells: number };
-  options: { drop_missing_target: boolean; drop_duplicates: boolean; outlier_median_excludes_outliers: boolean };
+  options: {
+    drop_missing_target: boolean;
+    drop_duplicates: boolean;
+    outlier_median_excludes_outliers: boolean;
+  };
   summary: {
     rows_preserved_pct: number;
     out_of_range_corrected: number;
@@ -150,14 +154,22 @@ function keptValues(values: Float64Array, keep: Uint8Array, outputRows: number):
 
 function countsAfter(col: CleanCategoricalColumn, keep: Uint8Array): Map<string, number> {
   const counts = new Float64Array(col.levels.length);
-  for (let i = 0; i < col.codes.length; i++) if (keep[i] === 1 && col.codes[i]! >= 0) counts[col.codes[i]!]!++;
+  for (let i = 0; i < col.codes.length; i++)
+    if (keep[i] === 1 && col.codes[i]! >= 0) counts[col.codes[i]!]!++;
   return new Map(col.levels.map((level, c) => [level, counts[c]!]));
 }
 
 export function buildProfile(table: CleanedTable, paths: { input: string; output: string }): EdaProfile {
   const { keep, outputRows } = table;
   const allowed = new Map(COLUMNS.map((c) => [c.name, new Set(c.categories ?? [])]));
-  const totals = { text_cleaned: 0, na_tokens: 0, unparseable: 0, normalised: 0, out_of_range: 0, imputed: 0 };
+  const totals = {
+    text_cleaned: 0,
+    na_tokens: 0,
+    unparseable: 0,
+    normalised: 0,
+    out_of_range: 0,
+    imputed: 0,
+  };
   const numericKept: { name: string; values: Float64Array }[] = [];
   let classCounts: CountEntry[] = [];
 
@@ -304,7 +316,9 @@ export function renderProfileMarkdown(p: EdaProfile): string {
   lines.push('Options (each off by default; off reproduces the predecessor exactly):', '');
   lines.push(`- \`cleaning.drop_missing_target\`: ${p.options.drop_missing_target}`);
   lines.push(`- \`cleaning.drop_duplicates\`: ${p.options.drop_duplicates}`);
-  lines.push(`- \`cleaning.outlier_median_excludes_outliers\`: ${p.options.outlier_median_excludes_outliers}`);
+  lines.push(
+    `- \`cleaning.outlier_median_excludes_outliers\`: ${p.options.outlier_median_excludes_outliers}`,
+  );
   lines.push('');
   lines.push('## Columns', '');
   lines.push(

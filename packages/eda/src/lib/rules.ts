@@ -42,7 +42,9 @@ export function normaliserFor(column: string, kind: ColumnKind): (value: string)
 }
 
 /** The kinds of the 17 required columns, by name. */
-export const REQUIRED_COLUMNS: ReadonlyMap<string, ColumnKind> = new Map(COLUMNS.map((c) => [c.name, c.kind]));
+export const REQUIRED_COLUMNS: ReadonlyMap<string, ColumnKind> = new Map(
+  COLUMNS.map((c) => [c.name, c.kind]),
+);
 
 /** The fallback imputation value of a text column with no mode. */
 export const MODE_FALLBACK = 'Unknown';
