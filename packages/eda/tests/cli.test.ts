@@ -1,0 +1,206 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLUMN_NAMES } from '@mlops/core';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'packages/eda/dist/main.js');
+const PARAMS = join(ROOT, 'config/params.yaml');
+const RAW = fileURLToPath(
+  new URL('../../../../shared/data/obesity/obesity_estimation_modified.csv', import.meta.url),
+);
+const REFERENCE = fileURLToPath(
+  new URL('../../../../shared/data/obesity/dataset_limpio.csv', import.meta.url),
+);
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'eda-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [MAIN, '--params', PARAMS, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, MLFLOW_TRACKING_URI: `file:${join(dir, 'mlruns')}`, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const GOOD_ROW =
+  'Female,21.0,1.62,64.0,yes,no,2.0,3.0,Sometimes,no,2.0,no,0.0,1.0,no,Public_Transportation,Normal_Weight';
+const OTHER_ROW = ' mALE ,23, 1.8 ,77,yes,no,2,3,Sometimes,no,2,no,2,1,Frequently, wALKING , oBESITY_tYPE_i ';
+
+async function csv(name: string, text: string | Buffer): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+async function expectNoOutput(out: string) {
+  expect(existsSync(out)).toBe(false);
+  const leftovers = (await readdir(dir)).filter((f) => f.includes('.tmp'));
+  expect(leftovers).toEqual([]);
+}
+
+describe('mlops-eda CLI', () => {
+  it('prints usage with --help', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--input RAW.csv');
+  });
+
+  it('cleans a small file, writes the profile (JSON + Markdown) and reports an unknown column', async () => {
+    const input = await csv(
+      'small.csv',
+      `${COLUMN_NAMES.join(',')},mixed_type_col,comment\r\n${GOOD_ROW},bad,hi\r\n${OTHER_ROW},,x\r\n`,
+    );
+    const out = join(dir, 'out/small_clean.csv');
+    const prof = join(dir, 'out/profile');
+    const r = run(['--input', input, '--output', out, '--profile', prof, '--no-mlflow']);
+    expect(r.stderr).toContain('unknown column(s) kept out of the output: comment');
+    expect(r.code).toBe(0);
+    const text = await readFile(out, 'utf8');
+    expect(text.split('\n')[0]).toBe(COLUMN_NAMES.join(','));
+    expect(text.split('\n')[2]).toBe(
+      'Male,23.0,1.8,77.0,yes,no,2.0,3.0,Sometimes,no,2.0,no,2.0,1.0,Frequently,Walking,obesity_type_i',
+    );
+    const profile = JSON.parse(await readFile(join(prof, 'eda_profile.json'), 'utf8'));
+    expect(profile.input.unknown_columns).toEqual(['comment']);
+    expect(profile.input.dropped_columns).toEqual(['mixed_type_col']);
+    expect(profile.output.column_names).toEqual(COLUMN_NAMES);
+    expect(await readFile(join(prof, 'eda_profile.md'), 'utf8')).toContain(
+      'Unknown columns kept out of the output: comment',
+    );
+    expect(existsSync(join(dir, 'mlruns'))).toBe(false);
+  });
+
+  it('a missing required column is exit 2 naming it, with nothing written', async () => {
+    const header = COLUMN_NAMES.filter((c) => c !== 'CALC');
+    const row = GOOD_ROW.split(',').filter((_, j) => COLUMN_NAMES[j] !== 'CALC');
+    const input = await csv('nocalc.csv', `${header.join(',')}\n${row.join(',')}\n`);
+    const out = join(dir, 'nocalc_clean.csv');
+    const r = run(['--input', input, '--output', out, '--profile', join(dir, 'p1'), '--no-mlflow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing required column "CALC"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    await expectNoOutput(out);
+    expect(existsSync(join(dir, 'p1'))).toBe(false);
+  });
+
+  it('an all-empty column is exit 2 naming it', async () => {
+    const blank = (line: string) =>
+      line
+        .split(',')
+        .map((v, j) => (COLUMN_NAMES[j] === 'Height' ? '' : v))
+        .join(',');
+    const input = await csv(
+      'noheight.csv',
+      `${COLUMN_NAMES.join(',')}\n${blank(GOOD_ROW)}\n${blank(OTHER_ROW)}\n`,
+    );
+    const out = join(dir, 'noheight_clean.csv');
+    const r = run(['--input', input, '--output', out, '--profile', join(dir, 'p2'), '--no-mlflow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/column "Height" has no usable value/);
+    await expectNoOutput(out);
+  });
+
+  it.each([
+    ['an empty file', '', /empty file/],
+    ['a header-only file', `${COLUMN_NAMES.join(',')}\n`, /header only/],
+    [
+      'binary garbage',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01, 0x9c]),
+      /invalid UTF-8/,
+    ],
+    ['a JSON file', '{"rows": [1, 2, 3]}\n', /not a valid CSV file/],
+    ['a text file', 'hello world\nthis is not a table\n', /missing required columns "Gender", "Age"/],
+    ['a ragged CSV', `${COLUMN_NAMES.join(',')}\n${GOOD_ROW},extra\n`, /ragged row/],
+  ])('%s is exit 2 with a clear message and no output', async (name, content, message) => {
+    const input = await csv(`bad-${name.replace(/\W/g, '_')}.csv`, content);
+    const out = join(dir, `bad-${name.replace(/\W/g, '_')}_clean.csv`);
+    const r = run(['--input', input, '--output', out, '--no-mlflow', '--profile', join(dir, 'pbad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    await expectNoOutput(out);
+  });
+
+  it('a missing input file is exit 2', () => {
+    const r = run(['--input', join(dir, 'nope.csv'), '--output', join(dir, 'x.csv'), '--no-mlflow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope\.csv: file not found/);
+  });
+
+  it('an unknown flag is exit 2', () => {
+    expect(run(['--bogus']).code).toBe(2);
+  });
+
+  it('takes the improvements from --params', async () => {
+    const input = await csv(
+      'dups.csv',
+      `${COLUMN_NAMES.join(',')}\n${GOOD_ROW}\n${GOOD_ROW}\n${OTHER_ROW.replace(' oBESITY_tYPE_i ', '')}\n`,
+    );
+    const params = await csv(
+      'params.yaml',
+      'cleaning:\n  drop_missing_target: true\n  drop_duplicates: true\n',
+    );
+    const out = join(dir, 'dups_clean.csv');
+    const r = spawnSync(
+      process.execPath,
+      [
+        MAIN,
+        '--params',
+        params,
+        '--input',
+        input,
+        '--output',
+        out,
+        '--profile',
+        join(dir, 'p3'),
+        '--no-mlflow',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(0);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(2);
+    const profile = JSON.parse(await readFile(join(dir, 'p3/eda_profile.json'), 'utf8'));
+    expect(profile.summary).toMatchObject({ dropped_missing_target: 1, dropped_duplicates: 1 });
+  });
+
+  it.skipIf(!existsSync(RAW))(
+    'logs the run to MLflow (file store) and writes the reference bytes on the real file',
+    async () => {
+      const out = join(dir, 'real_clean.csv');
+      const r = run(['--input', RAW, '--output', out, '--profile', join(dir, 'real_profile')]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('corrected 165 out-of-range values, imputed 454 missing cells');
+      expect(await readFile(out, 'utf8')).toBe(await readFile(REFERENCE, 'utf8'));
+      const mlruns = join(dir, 'mlruns');
+      const experiments = (await readdir(mlruns)).filter((e) => /^\d+$/.test(e) && e !== '0');
+      expect(experiments.length).toBe(1);
+      const meta = await readFile(join(mlruns, experiments[0]!, 'meta.yaml'), 'utf8');
+      expect(meta).toContain('name: obesity-eda-refactored');
+      const runs = (await readdir(join(mlruns, experiments[0]!), { withFileTypes: true })).filter((d) =>
+        d.isDirectory(),
+      );
+      expect(runs.length).toBe(1);
+      const runDir = join(mlruns, experiments[0]!, runs[0]!.name);
+      expect((await readFile(join(runDir, 'params/input_rows'), 'utf8')).trim()).toBe('2153');
+      expect((await readFile(join(runDir, 'params/output_missing'), 'utf8')).trim()).toBe('0');
+      expect(await readFile(join(runDir, 'metrics/rows_preserved_pct'), 'utf8')).toMatch(/ 100(\.0)? /);
+      expect(await readFile(join(runDir, 'tags/mlflow.runName'), 'utf8')).toBe('eda_data_cleaning');
+      expect(existsSync(join(runDir, 'artifacts/real_clean.csv'))).toBe(true);
+    },
+  );
+});
