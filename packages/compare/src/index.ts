@@ -1,0 +1,5 @@
+export * from './lib/frame.js';
+export * from './lib/aligned.js';
+export * from './lib/distribution.js';
+export * from './lib/report.js';
+export * from './lib/load.js';

@@ -1,0 +1,383 @@
+/**
+ * Distribution comparison: the files hold different rows (cleaned data vs a clean reference, or vs the original).
+ * Per column it compares summaries side by side and runs a two-sample test — Kolmogorov–Smirnov for numbers,
+ * chi-square of independence on the 2×k table of category counts for text — and a column "differs" when the
+ * test's p-value is below alpha. Categories are matched case-insensitively (the reference spells the target
+ * `Normal_Weight`, the cleaned data `normal_weight`), and every spelling that had to be folded is reported.
+ * Rows are compared as multisets of their (normalised) contents: rows only in one file, duplicates in each.
+ */
+import { createHash } from 'node:crypto';
+import { TARGET_COLUMN } from '@mlops/core';
+import {
+  chiSquareIndependence,
+  describeNumeric,
+  jensenShannonDistance,
+  ks2samp,
+  psiQuantile,
+  twoProportionZTest,
+  wassersteinDistance,
+  type NumericSummary,
+} from '@mlops/stats';
+import { isNumericDtype, type Dtype, type Frame, type FrameColumn } from './frame.js';
+
+export interface DistributionOptions {
+  alpha: number;
+  maxExamples: number;
+  /** Column holding the class label, for the class-balance section (default NObeyesdad when present). */
+  targetColumn?: string;
+}
+
+export interface NumericColumnReport {
+  column: string;
+  input: NumericSummary;
+  reference: NumericSummary;
+  ks: { statistic: number; pvalue: number; method: 'exact' | 'asymp' } | null;
+  wasserstein: number | null;
+  /** PSI over the reference's deciles (input as "actual"). */
+  psi: number | null;
+  differs: boolean;
+}
+
+export interface CategoryCount {
+  /** Case-folded key the two files were matched on. */
+  category: string;
+  input: number;
+  reference: number;
+}
+
+export interface CategoricalColumnReport {
+  column: string;
+  categories: CategoryCount[];
+  missingInput: number;
+  missingReference: number;
+  chi2: { statistic: number; pvalue: number; dof: number } | null;
+  jensenShannon: number | null;
+  differs: boolean;
+}
+
+export interface SpellingMapping {
+  column: string;
+  /** The case-folded key. */
+  category: string;
+  input: string[];
+  reference: string[];
+}
+
+export interface RowExample {
+  /** 1-based data row in its own file. */
+  row: number;
+  cells: string[];
+}
+
+export interface ClassBalance {
+  column: string;
+  classes: {
+    class: string;
+    inputCount: number;
+    inputShare: number;
+    referenceCount: number;
+    referenceShare: number;
+    z: number;
+    pvalue: number;
+  }[];
+  /** Largest class count ÷ smallest, in each file. */
+  imbalanceRatioInput: number | null;
+  imbalanceRatioReference: number | null;
+  chi2: { statistic: number; pvalue: number; dof: number } | null;
+  differs: boolean;
+}
+
+export interface DistributionReport {
+  mode: 'distribution';
+  alpha: number;
+  /** The overall verdict: schema differences or at least one column whose test has p < alpha. */
+  differs: boolean;
+  checks: {
+    columnsMatch: boolean;
+    columnOrderMatch: boolean;
+    dtypesMatch: boolean;
+    distributionsMatch: boolean;
+  };
+  schema: {
+    onlyInInput: string[];
+    onlyInReference: string[];
+    dtypes: { column: string; input: Dtype | null; reference: Dtype | null }[];
+  };
+  rows: {
+    input: number;
+    reference: number;
+    duplicatesInput: number;
+    duplicatesReference: number;
+    /** Rows present in both, counted as a multiset over the common columns. */
+    matched: number;
+    onlyInInput: number;
+    onlyInReference: number;
+    examplesOnlyInInput: RowExample[];
+    examplesOnlyInReference: RowExample[];
+  };
+  categoryMapping: SpellingMapping[];
+  numeric: NumericColumnReport[];
+  categorical: CategoricalColumnReport[];
+  classBalance: ClassBalance | null;
+  differingColumns: string[];
+  differences: string[];
+}
+
+const fold = (s: string) => s.trim().toLowerCase();
+
+/** Count categories by case-folded key, remembering every spelling seen for each key. */
+function countCategories(col: FrameColumn) {
+  const counts = new Map<string, number>();
+  const spellings = new Map<string, Set<string>>();
+  for (let i = 0; i < col.text.length; i++) {
+    if (col.missing[i]) continue;
+    const raw = col.text[i]!;
+    const key = fold(raw);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    let s = spellings.get(key);
+    if (!s) spellings.set(key, (s = new Set()));
+    s.add(raw);
+  }
+  return { counts, spellings };
+}
+
+/** A canonical text for one cell, so rows compare by content: numbers by value, text case-folded. */
+function normaliseCell(col: FrameColumn, i: number): string {
+  if (col.missing[i]) return '\u0000NA';
+  if (col.numbers) return String(col.numbers[i]);
+  return fold(col.text[i]!);
+}
+
+function rowKeys(frame: Frame, columns: readonly string[]): string[] {
+  const cols = columns.map((c) => frame.columns.get(c)!);
+  const keys: string[] = [];
+  for (let i = 0; i < frame.rowCount; i++) {
+    const h = createHash('sha1');
+    for (const col of cols) h.update(normaliseCell(col, i)).update('\u0001');
+    keys.push(h.digest('base64'));
+  }
+  return keys;
+}
+
+function multiset(keys: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}
+
+/** pandas `duplicated().sum()`: rows equal to an earlier row (over all columns of the file, raw text). */
+function countDuplicates(frame: Frame): number {
+  const seen = new Set<string>();
+  let dup = 0;
+  const cols = frame.header.map((c) => frame.columns.get(c)!);
+  for (let i = 0; i < frame.rowCount; i++) {
+    const key = JSON.stringify(cols.map((c) => (c.missing[i] ? null : c.numbers ? c.numbers[i] : c.text[i])));
+    if (seen.has(key)) dup++;
+    else seen.add(key);
+  }
+  return dup;
+}
+
+function examplesOnlyIn(
+  frame: Frame,
+  keys: readonly string[],
+  own: Map<string, number>,
+  other: Map<string, number>,
+  max: number,
+): RowExample[] {
+  // The surplus of each key over the other file: the last occurrences are the unmatched ones.
+  const surplus = new Map<string, number>();
+  for (const [k, n] of own) {
+    const extra = n - (other.get(k) ?? 0);
+    if (extra > 0) surplus.set(k, extra);
+  }
+  const remaining = new Map(own);
+  const out: RowExample[] = [];
+  for (let i = 0; i < keys.length && out.length < max; i++) {
+    const k = keys[i]!;
+    const left = remaining.get(k)!;
+    remaining.set(k, left - 1);
+    const extra = surplus.get(k) ?? 0;
+    if (left <= extra)
+      out.push({ row: i + 1, cells: frame.header.map((c) => frame.columns.get(c)!.text[i]!) });
+  }
+  return out;
+}
+
+function numericReport(name: string, a: FrameColumn, b: FrameColumn, alpha: number): NumericColumnReport {
+  const x = a.numbers!;
+  const y = b.numbers!;
+  const input = describeNumeric(x);
+  const reference = describeNumeric(y);
+  if (input.count === 0 || reference.count === 0)
+    return { column: name, input, reference, ks: null, wasserstein: null, psi: null, differs: false };
+  const ks = ks2samp(x, y);
+  return {
+    column: name,
+    input,
+    reference,
+    ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method },
+    wasserstein: wassersteinDistance(x, y),
+    psi: psiQuantile(y, x).psi,
+    differs: ks.pvalue < alpha,
+  };
+}
+
+function categoricalReport(
+  name: string,
+  a: FrameColumn,
+  b: FrameColumn,
+  alpha: number,
+  mapping: SpellingMapping[],
+): CategoricalColumnReport {
+  const ca = countCategories(a);
+  const cb = countCategories(b);
+  const keys = [...new Set([...ca.counts.keys(), ...cb.counts.keys()])].sort();
+  for (const key of keys) {
+    const si = [...(ca.spellings.get(key) ?? [])].sort();
+    const sr = [...(cb.spellings.get(key) ?? [])].sort();
+    const all = new Set([...si, ...sr]);
+    if (all.size > 1) mapping.push({ column: name, category: key, input: si, reference: sr });
+  }
+  const categories = keys.map((k) => ({
+    category: k,
+    input: ca.counts.get(k) ?? 0,
+    reference: cb.counts.get(k) ?? 0,
+  }));
+  const base = {
+    column: name,
+    categories,
+    missingInput: a.missingCount,
+    missingReference: b.missingCount,
+  };
+  if (ca.counts.size === 0 || cb.counts.size === 0)
+    return { ...base, chi2: null, jensenShannon: null, differs: false };
+  const test = chiSquareIndependence(ca.counts, cb.counts);
+  return {
+    ...base,
+    chi2: { statistic: test.statistic, pvalue: test.pvalue, dof: test.dof },
+    jensenShannon: jensenShannonDistance(
+      categories.map((c) => c.input),
+      categories.map((c) => c.reference),
+    ),
+    differs: test.pvalue < alpha,
+  };
+}
+
+function classBalance(report: CategoricalColumnReport): ClassBalance {
+  const ni = report.categories.reduce((s, c) => s + c.input, 0);
+  const nr = report.categories.reduce((s, c) => s + c.reference, 0);
+  const ratio = (counts: number[]) => {
+    const present = counts.filter((c) => c > 0);
+    return present.length ? Math.max(...present) / Math.min(...present) : null;
+  };
+  return {
+    column: report.column,
+    classes: report.categories.map((c) => {
+      const t = twoProportionZTest(c.input, ni, c.reference, nr);
+      return {
+        class: c.category,
+        inputCount: c.input,
+        inputShare: c.input / ni,
+        referenceCount: c.reference,
+        referenceShare: c.reference / nr,
+        z: t.z,
+        pvalue: t.pvalue,
+      };
+    }),
+    imbalanceRatioInput: ratio(report.categories.map((c) => c.input)),
+    imbalanceRatioReference: ratio(report.categories.map((c) => c.reference)),
+    chi2: report.chi2,
+    differs: report.differs,
+  };
+}
+
+export function compareDistribution(
+  input: Frame,
+  reference: Frame,
+  options: DistributionOptions,
+): DistributionReport {
+  const differences: string[] = [];
+  const inputSet = new Set(input.header);
+  const refSet = new Set(reference.header);
+  const onlyInInput = input.header.filter((c) => !refSet.has(c));
+  const onlyInReference = reference.header.filter((c) => !inputSet.has(c));
+  const common = input.header.filter((c) => refSet.has(c));
+  const columnsMatch = onlyInInput.length === 0 && onlyInReference.length === 0;
+  const columnOrderMatch =
+    input.header.length === reference.header.length &&
+    input.header.every((c, i) => reference.header[i] === c);
+  if (onlyInInput.length) differences.push(`columns only in the input: ${onlyInInput.join(', ')}`);
+  if (onlyInReference.length)
+    differences.push(`columns only in the reference: ${onlyInReference.join(', ')}`);
+  if (columnsMatch && !columnOrderMatch) differences.push('the column order differs');
+
+  const dtypes = [...input.header, ...onlyInReference].map((c) => ({
+    column: c,
+    input: input.columns.get(c)?.dtype ?? null,
+    reference: reference.columns.get(c)?.dtype ?? null,
+  }));
+  const numeric: NumericColumnReport[] = [];
+  const categorical: CategoricalColumnReport[] = [];
+  const categoryMapping: SpellingMapping[] = [];
+  let dtypesMatch = true;
+  for (const name of common) {
+    const a = input.columns.get(name)!;
+    const b = reference.columns.get(name)!;
+    const numA = isNumericDtype(a.dtype);
+    const numB = isNumericDtype(b.dtype);
+    if (a.dtype !== b.dtype) {
+      dtypesMatch = false;
+      differences.push(`${name}: dtype ${a.dtype} in the input, ${b.dtype} in the reference`);
+    }
+    if (numA && numB) numeric.push(numericReport(name, a, b, options.alpha));
+    else if (!numA && !numB) categorical.push(categoricalReport(name, a, b, options.alpha, categoryMapping));
+    // A column numeric in one file and text in the other is a schema difference; no test applies.
+  }
+  for (const r of numeric)
+    if (r.differs)
+      differences.push(
+        `${r.column}: distributions differ (KS D = ${r.ks!.statistic.toPrecision(4)}, p = ${r.ks!.pvalue.toPrecision(3)})`,
+      );
+  for (const r of categorical)
+    if (r.differs)
+      differences.push(
+        `${r.column}: category frequencies differ (chi² = ${r.chi2!.statistic.toPrecision(4)}, p = ${r.chi2!.pvalue.toPrecision(3)})`,
+      );
+
+  const keysInput = rowKeys(input, common);
+  const keysRef = rowKeys(reference, common);
+  const msInput = multiset(keysInput);
+  const msRef = multiset(keysRef);
+  let matched = 0;
+  for (const [k, n] of msInput) matched += Math.min(n, msRef.get(k) ?? 0);
+
+  const target = options.targetColumn ?? (common.includes(TARGET_COLUMN) ? TARGET_COLUMN : undefined);
+  const targetReport = target ? categorical.find((c) => c.column === target) : undefined;
+  const differingColumns = [...numeric, ...categorical].filter((r) => r.differs).map((r) => r.column);
+  const distributionsMatch = differingColumns.length === 0;
+  return {
+    mode: 'distribution',
+    alpha: options.alpha,
+    differs: !(columnsMatch && dtypesMatch && distributionsMatch),
+    checks: { columnsMatch, columnOrderMatch, dtypesMatch, distributionsMatch },
+    schema: { onlyInInput, onlyInReference, dtypes },
+    rows: {
+      input: input.rowCount,
+      reference: reference.rowCount,
+      duplicatesInput: countDuplicates(input),
+      duplicatesReference: countDuplicates(reference),
+      matched,
+      onlyInInput: input.rowCount - matched,
+      onlyInReference: reference.rowCount - matched,
+      examplesOnlyInInput: examplesOnlyIn(input, keysInput, msInput, msRef, options.maxExamples),
+      examplesOnlyInReference: examplesOnlyIn(reference, keysRef, msRef, msInput, options.maxExamples),
+    },
+    categoryMapping,
+    numeric,
+    categorical,
+    classBalance: targetReport ? classBalance(targetReport) : null,
+    differingColumns,
+    differences,
+  };
+}
