@@ -96,11 +96,11 @@ export async function loadTree(repo: Repo, ref: ObjectRef): Promise<TreeEntry[]>
   return parseTree(bytes, ref.oid);
 }
 
-function remoteContext(ctx: OpContext, name: string | undefined): TransferContext {
+async function remoteContext(ctx: OpContext, name: string | undefined): Promise<TransferContext> {
   const selection = selectRemotes(ctx.repo, ctx.env, ctx.cwd);
   const remote = pickRemote(selection, name);
   const ctxT: TransferContext = {
-    remote: openBackend(remote, ctx.jobs),
+    remote: await openBackend(remote, ctx.jobs),
     remoteName: remote.name,
     cacheDir: ctx.repo.cacheDir,
     secrets: secretValues(remote),
@@ -134,7 +134,7 @@ export async function fetch(ctx: OpContext, outsIn: readonly TrackedOut[]): Prom
   const outs = usable(ctx, outsIn);
   for (const [remoteName, group] of groupByRemote(ctx, outs)) {
     let transfer: TransferContext | undefined;
-    const getTransfer = () => (transfer ??= remoteContext(ctx, remoteName));
+    const getTransfer = async () => (transfer ??= await remoteContext(ctx, remoteName));
     try {
       // Which cached objects are present and intact (a corrupt one is removed and fetched again).
       const ensure = async (refs: ObjectRef[], label: string): Promise<Map<string, unknown>> => {
@@ -151,7 +151,7 @@ export async function fetch(ctx: OpContext, outsIn: readonly TrackedOut[]): Prom
           (_, i) => checked.results[i] !== undefined && checked.results[i] !== 'ok',
         );
         if (missing.length === 0) return failures;
-        const t = getTransfer();
+        const t = await getTransfer();
         const progress = createProgress({ label, total: missing.length, logger: ctx.logger, unit: 'files' });
         const done = await runPool(missing, ctx.jobs, async (r) => {
           const n = await downloadToCache(t, r);
@@ -446,7 +446,7 @@ export async function runPush(ctx: OpContext, outsIn: TrackedOut[]): Promise<voi
   let pushed = 0;
   const errors: string[] = [];
   for (const [remoteName, group] of groupByRemote(ctx, outs)) {
-    const transfer = remoteContext(ctx, remoteName);
+    const transfer = await remoteContext(ctx, remoteName);
     if (transfer.remote.readOnly)
       throw new InputError(`remote '${transfer.remoteName}' (${transfer.remote.displayUrl}) is read-only`);
     try {
@@ -548,7 +548,7 @@ export async function cloudStatus(
   const status: Record<string, string> = {};
   let remoteLabel = '';
   for (const [remoteName, group] of groupByRemote(ctx, usable(ctx, outs))) {
-    const transfer = remoteContext(ctx, remoteName);
+    const transfer = await remoteContext(ctx, remoteName);
     remoteLabel = transfer.remoteName;
     try {
       const refs: ObjectRef[] = [];

@@ -9,11 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError, isErrnoException, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
-import { AzureRemote } from './remotes/azure.js';
-import { GcsRemote } from './remotes/gcs.js';
-import { HttpRemote } from './remotes/http.js';
 import { LocalRemote } from './remotes/local.js';
-import { S3Remote } from './remotes/s3.js';
 import type { RemoteBackend } from './remotes/types.js';
 
 /** Keys whose values are credentials: never written to the tracked `.dvc/config`, never printed. */
@@ -166,7 +162,8 @@ export function secretValues(remote: RemoteConfig): string[] {
     .map(([, v]) => v);
 }
 
-export function openBackend(remote: RemoteConfig, jobs: number): RemoteBackend {
+/** Cloud SDKs load only when their remote is used (they cost seconds of start-up). */
+export async function openBackend(remote: RemoteConfig, jobs: number): Promise<RemoteBackend> {
   const display = redactUrl(remote.url);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(remote.url)?.[1]?.toLowerCase();
   if (!scheme) return new LocalRemote(remote.url, display);
@@ -174,14 +171,14 @@ export function openBackend(remote: RemoteConfig, jobs: number): RemoteBackend {
   const o = remote.options;
   switch (scheme) {
     case 's3':
-      return new S3Remote(display, url, o, Math.max(jobs, 1));
+      return new (await import('./remotes/s3.js')).S3Remote(display, url, o, Math.max(jobs, 1));
     case 'azure':
-      return new AzureRemote(display, url, o);
+      return new (await import('./remotes/azure.js')).AzureRemote(display, url, o);
     case 'gs':
-      return new GcsRemote(display, url, o);
+      return new (await import('./remotes/gcs.js')).GcsRemote(display, url, o);
     case 'http':
     case 'https':
-      return new HttpRemote(display, remote.url, o);
+      return new (await import('./remotes/http.js')).HttpRemote(display, remote.url, o);
     default:
       throw new InputError(
         `remote '${remote.name}': unsupported URL scheme '${scheme}' (local path, file, s3, azure, gs, http, https)`,

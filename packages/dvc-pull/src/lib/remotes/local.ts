@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -20,7 +19,7 @@ export class LocalRemote implements RemoteBackend {
   async read(key: string): Promise<AsyncIterable<Uint8Array>> {
     try {
       const handle = await open(this.pathOf(key), 'r');
-      return createReadStream('', { fd: handle.fd, highWaterMark: 1 << 20, autoClose: true });
+      return handle.createReadStream({ highWaterMark: 1 << 20 });
     } catch (error) {
       if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
         throw new ObjectNotFound(key);
