@@ -144,6 +144,8 @@ export class FileStore implements TrackingStore {
   private readonly claimWaitMs: number;
   private readonly now: () => number;
   private initialized = false;
+  /** run id → run folder, for runs this store created or found (a run never moves while we log to it). */
+  private readonly runDirs = new Map<string, string>();
 
   constructor(root: string, options: FileStoreOptions = {}) {
     this.root = resolve(root);
@@ -270,8 +272,11 @@ export class FileStore implements TrackingStore {
   }
 
   private async requireRunDir(runId: string): Promise<string> {
+    const cached = this.runDirs.get(runId);
+    if (cached) return cached;
     const found = await this.findRunDir(runId);
     if (!found) throw new InputError(`run '${runId}' not found in ${this.root}`);
+    this.runDirs.set(runId, found.dir);
     return found.dir;
   }
 
@@ -300,6 +305,7 @@ export class FileStore implements TrackingStore {
       lifecycleStage: 'active',
     };
     await mkdir(runDir);
+    this.runDirs.set(runId, runDir);
     await replaceFile(join(runDir, META), runMetaYaml(info, { withDeletedTime: true }), runDir);
     await Promise.all(
       ['metrics', 'params', 'artifacts'].map((d) => mkdir(join(runDir, d), { recursive: true })),
