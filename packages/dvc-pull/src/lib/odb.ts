@@ -112,9 +112,16 @@ function describeError(error: unknown, secrets: readonly string[]): string {
     code?: string;
     $metadata?: { httpStatusCode?: number };
   };
-  const parts = [e?.message || e?.name || String(error)];
+  const status = e?.$metadata?.httpStatusCode ?? (error as { statusCode?: number })?.statusCode;
+  // A HEAD answer has no body, so the SDK can only say "UnknownError": name the usual cause instead.
+  const generic = !e?.message || e.message === 'UnknownError' || e.message === e.name;
+  const parts = [
+    generic && (status === 401 || status === 403)
+      ? 'access denied: check the credentials and permissions'
+      : e?.message || e?.name || String(error),
+  ];
   if (e?.code && typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(`(${e.code})`);
-  if (e?.$metadata?.httpStatusCode) parts.push(`(HTTP ${e.$metadata.httpStatusCode})`);
+  if (status) parts.push(`(HTTP ${status})`);
   return redactText(parts.join(' '), secrets);
 }
 

@@ -49,6 +49,10 @@ function isNotFound(error: unknown): boolean {
  * With `endpointurl` (S3-compatible servers) path-style addressing is used and optional checksums are off.
  * The SDK's own retries are off: the transfer layer retries with its own backoff and reporting.
  */
+// The pinned SDK prints a notice about future releases needing Node 22 on every run; it concerns versions we
+// do not use, and it would bury real messages on stderr. An explicit setting by the user still wins.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 export class S3Remote implements RemoteBackend {
   readonly readOnly = false;
   private readonly client: S3Client;
