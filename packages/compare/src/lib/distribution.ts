@@ -324,8 +324,11 @@ export function compareDistribution(
   for (const name of common) {
     const a = input.columns.get(name)!;
     const b = reference.columns.get(name)!;
-    const numA = isNumericDtype(a.dtype);
-    const numB = isNumericDtype(b.dtype);
+    // An all-missing column (float64 to pandas) is compatible with either kind for choosing the test.
+    const emptyA = a.missingCount === a.text.length;
+    const emptyB = b.missingCount === b.text.length;
+    const numA = isNumericDtype(a.dtype) && !(emptyA && !emptyB && !isNumericDtype(b.dtype));
+    const numB = isNumericDtype(b.dtype) && !(emptyB && !emptyA && !isNumericDtype(a.dtype));
     if (a.dtype !== b.dtype) {
       dtypesMatch = false;
       differences.push(`${name}: dtype ${a.dtype} in the input, ${b.dtype} in the reference`);
