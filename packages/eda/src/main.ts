@@ -3,6 +3,7 @@
  * mlops-eda: clean the raw obesity CSV exactly as the predecessor did (spec §2, with opt-in improvements from
  * params `cleaning`), write the clean CSV and the EDA profile (JSON + Markdown), and log the run to MLflow.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DEFAULT_PARAMS_PATH,
@@ -18,7 +19,7 @@ import {
   type Logger,
   type Params,
 } from '@mlops/core';
-import { RawAccumulator } from './lib/accumulate.js';
+import { RawAccumulator, maxRowsForFileSize } from './lib/accumulate.js';
 import { cleanTable, type CleanedTable, type CleaningOptions } from './lib/clean.js';
 import { outputHeader, outputRows } from './lib/output.js';
 import {
@@ -73,7 +74,8 @@ async function readRawUnchecked(input: string, logger: Logger) {
   const { header, records } = await openCsv(input);
   let accumulator: RawAccumulator;
   try {
-    accumulator = new RawAccumulator(header, input);
+    const bytes = (await stat(input)).size;
+    accumulator = new RawAccumulator(header, input, maxRowsForFileSize(bytes, header.length));
   } catch (error) {
     await records.return();
     throw error;
@@ -169,11 +171,24 @@ await runCli('mlops-eda', async (argv, logger) => {
     outlierMedianExcludesOutliers: params.cleaning.outlier_median_excludes_outliers,
   };
 
+  const memory: Record<string, Record<string, number>> = {};
+  const snapshot = (phase: string) => {
+    const m = process.memoryUsage();
+    memory[phase] = {
+      rss_mb: m.rss / 2 ** 20,
+      heap_total_mb: m.heapTotal / 2 ** 20,
+      heap_used_mb: m.heapUsed / 2 ** 20,
+      array_buffers_mb: m.arrayBuffers / 2 ** 20,
+      max_rss_mb: process.resourceUsage().maxRSS / 1024,
+    };
+  };
   const raw = await readRaw(input, logger);
   const readDone = performance.now();
+  snapshot('after_read');
   const table = cleanTable(raw, options);
   checkUsable(table, input);
   const cleanDone = performance.now();
+  snapshot('after_clean');
   if (table.unknownColumns.length > 0)
     logger.warn(`unknown column(s) kept out of the output: ${table.unknownColumns.join(', ')}`);
 
@@ -186,6 +201,7 @@ await runCli('mlops-eda', async (argv, logger) => {
   await writeFileAtomic(jsonPath, JSON.stringify(profile, null, 2) + '\n');
   await writeFileAtomic(mdPath, renderProfileMarkdown(profile));
   const writeDone = performance.now();
+  snapshot('after_write');
 
   const s = profile.summary;
   logger.info(
@@ -212,6 +228,7 @@ await runCli('mlops-eda', async (argv, logger) => {
           write_ms: writeDone - cleanDone,
           total_ms: performance.now() - started,
           max_rss_mb: usage.maxRSS / 1024,
+          memory,
         },
         null,
         2,

@@ -183,3 +183,32 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
     expect(age(median.profile).after.mean).not.toBe(age(base.profile).after.mean);
   });
 });
+
+describe('edge-case fixture, checked against pandas', () => {
+  // tests/fixtures/dirty-edge-cases.csv: 242 rows of hostile cells (Unicode case and whitespace, exponents, 17+
+  // digits, inf, float64/int64-typed numeric columns, N/A spellings, duplicates). The expected output was written by
+  // scripts/pandas_reference_cleaner.py (the predecessor's steps in pandas 1.5.3).
+  const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+  it('is byte-identical to the pandas output', async () => {
+    const file = `${fixtures}dirty-edge-cases.csv`;
+    const { header, records } = await openCsv(file);
+    const acc = new RawAccumulator(header, file);
+    for await (const r of records) acc.push(r.fields);
+    const table = cleanTable(acc.finish());
+    const bytes =
+      formatCsvRow(outputHeader(table)) + [...outputRows(table)].map((r) => formatCsvRow(r)).join('');
+    expect(bytes).toBe(await readFile(`${fixtures}dirty-edge-cases.pandas-clean.csv`, 'utf8'));
+    const kinds = Object.fromEntries(
+      table.columns.flatMap((c) =>
+        c.kind === 'numeric' ? [[c.name, c.integer ? 'int64' : c.readAsNumber ? 'float64' : 'object']] : [],
+      ),
+    );
+    expect(kinds).toMatchObject({
+      Height: 'float64',
+      CH2O: 'float64',
+      FCVC: 'int64',
+      NCP: 'int64',
+      Age: 'object',
+    });
+  });
+});

@@ -15,50 +15,62 @@ import {
 } from './python-text.js';
 import { COLUMNS_TO_DROP, REQUIRED_COLUMNS } from './rules.js';
 
-class GrowableFloat64 {
-  data = new Float64Array(4096);
+type TypedArrayOf = Float64Array | Int32Array | Uint8Array;
+
+/**
+ * A column with a first block of `capacity` elements, then fixed 64 Ki-element chunks. When the first block is
+ * enough (the caller's capacity is an upper bound, e.g. from the file size), `finish` returns a view of it with no
+ * copy, and since fresh typed arrays are zero pages from the OS, the untouched tail costs no memory. Otherwise
+ * `finish` copies the chunks into one exact-length array, one column at a time.
+ */
+class ChunkedColumn<T extends TypedArrayOf> {
+  private static readonly CHUNK = 1 << 16;
+  private readonly chunks: T[] = [];
+  private current: T;
+  private used = 0;
   length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
+  constructor(
+    private readonly make: (n: number) => T,
+    capacity: number,
+  ) {
+    this.current = make(Math.max(capacity, ChunkedColumn.CHUNK));
   }
-  finish(): Float64Array {
-    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
+  push(v: number): void {
+    if (this.used === this.current.length) {
+      this.chunks.push(this.current);
+      this.current = this.make(ChunkedColumn.CHUNK);
+      this.used = 0;
+    }
+    this.current[this.used++] = v;
+    this.length++;
+  }
+  finish(): T {
+    if (this.chunks.length === 0) return this.current.subarray(0, this.used) as T;
+    const out = this.make(this.length);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk as never, offset);
+      offset += chunk.length;
+    }
+    out.set(this.current.subarray(0, this.used) as never, offset);
+    this.chunks.length = 0;
+    this.current = this.make(0);
+    return out;
   }
 }
-class GrowableInt32 {
-  data = new Int32Array(4096);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): Int32Array {
-    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
-  }
-}
-class GrowableUint8 {
-  data = new Uint8Array(4096);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint8Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): Uint8Array {
-    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
-  }
+const float64Column = (capacity: number) => new ChunkedColumn((n) => new Float64Array(n), capacity);
+const int32Column = (capacity: number) => new ChunkedColumn((n) => new Int32Array(n), capacity);
+const uint8Column = (capacity: number) => new ChunkedColumn((n) => new Uint8Array(n), capacity);
+
+/** At most this many rows are reserved up front (virtual memory; pages are only used as rows arrive). */
+const MAX_RESERVED_ROWS = 1 << 26;
+
+/**
+ * An upper bound on the data rows of a CSV file of `bytes` bytes with `columns` columns: every row takes at least
+ * one byte per separator and its line break. Pass it as RawAccumulator's capacity.
+ */
+export function maxRowsForFileSize(bytes: number, columns: number): number {
+  return Math.min(Math.ceil(bytes / Math.max(columns, 1)) + 1, MAX_RESERVED_ROWS);
 }
 
 /** Status byte of a numeric cell: bits 0–1 the NumericOutcome, bit 2 "step 2 changed the text", bit 3 "integer". */
@@ -104,8 +116,8 @@ export interface RawTable {
 interface NumericState {
   name: string;
   index: number;
-  values: GrowableFloat64;
-  status: GrowableUint8;
+  values: ChunkedColumn<Float64Array>;
+  status: ChunkedColumn<Uint8Array>;
   /** Every non-NA cell so far is a number to pandas' read_csv (so far the column would be float64/int64). */
   readable: boolean;
   readableAllInt: boolean;
@@ -120,7 +132,7 @@ interface CategoricalState {
   name: string;
   kind: ColumnKind;
   index: number;
-  codes: GrowableInt32;
+  codes: ChunkedColumn<Int32Array>;
   levels: string[];
   lookup: Map<string, number>;
 }
@@ -135,9 +147,14 @@ export class RawAccumulator {
   private missing = 0;
   private readonly scratch = newCoercedNumber();
 
+  /**
+   * @param capacity rows to reserve up front (see maxRowsForFileSize); more rows still fit, at the cost of one
+   * copy at the end.
+   */
   constructor(
     private readonly header: readonly string[],
     private readonly source = 'input',
+    capacity = 0,
   ) {
     const missing = [...REQUIRED_COLUMNS.keys()].filter((c) => !header.includes(c));
     if (missing.length > 0) {
@@ -157,8 +174,8 @@ export class RawAccumulator {
         this.numeric.push({
           name,
           index,
-          values: new GrowableFloat64(),
-          status: new GrowableUint8(),
+          values: float64Column(capacity),
+          status: uint8Column(capacity),
           readable: true,
           readableAllInt: true,
           hasMissing: false,
@@ -171,7 +188,7 @@ export class RawAccumulator {
           name,
           kind,
           index,
-          codes: new GrowableInt32(),
+          codes: int32Column(capacity),
           levels: [],
           lookup: new Map(),
         });

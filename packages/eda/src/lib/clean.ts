@@ -106,45 +106,41 @@ function emptyCorrections(): ColumnCorrections {
 interface CategoricalPlan {
   name: string;
   kind: Exclude<ColumnKind, 'numeric'>;
+  /** The raw codes, recoded in place into `levels` by applyPlan. */
   codes: Int32Array;
+  rawLevels: readonly string[];
+  /** Clean code of each raw level (-1: it became missing). */
+  rawToClean: Int32Array;
+  textChanged: Uint8Array;
+  normalised: Uint8Array;
   levels: string[];
   missingInFile: number;
   countsBefore: Map<string, number>;
   corrections: ColumnCorrections;
 }
 
-/** Steps 2, 3 and 6 on each distinct raw string of a categorical column, then recode the rows in place. */
+/** Steps 2, 3 and 6 on each distinct raw string of a categorical column (not per row). */
 function planCategorical(
   name: string,
   kind: Exclude<ColumnKind, 'numeric'>,
-  rawCodes: Int32Array,
+  codes: Int32Array,
   rawLevels: readonly string[],
 ): CategoricalPlan {
   const normalise = normaliserFor(name, kind);
-  const rawCounts = new Float64Array(rawLevels.length);
-  let missingInFile = 0;
-  for (let i = 0; i < rawCodes.length; i++) {
-    const c = rawCodes[i]!;
-    if (c < 0) missingInFile++;
-    else rawCounts[c]!++;
-  }
-  const corrections = emptyCorrections();
   const levels: string[] = [];
   const levelIndex = new Map<string, number>();
   const rawToClean = new Int32Array(rawLevels.length);
-  const countsBefore = new Map<string, number>();
+  const textChanged = new Uint8Array(rawLevels.length);
+  const normalised = new Uint8Array(rawLevels.length);
   rawLevels.forEach((raw, r) => {
-    const count = rawCounts[r]!;
-    countsBefore.set(raw, count);
     const text = cleanText(raw);
-    if (text !== raw) corrections.textCleaned += count;
+    if (text !== raw) textChanged[r] = 1;
     if (NA_TOKENS.has(text)) {
-      corrections.naTokens += count;
       rawToClean[r] = -1;
       return;
     }
     const value = normalise(text);
-    if (value !== text) corrections.normalised += count;
+    if (value !== text) normalised[r] = 1;
     let code = levelIndex.get(value);
     if (code === undefined) {
       code = levels.length;
@@ -153,12 +149,38 @@ function planCategorical(
     }
     rawToClean[r] = code;
   });
-  const codes = new Int32Array(rawCodes.length);
-  for (let i = 0; i < rawCodes.length; i++) {
-    const c = rawCodes[i]!;
+  return {
+    name,
+    kind,
+    codes,
+    rawLevels,
+    rawToClean,
+    textChanged,
+    normalised,
+    levels,
+    missingInFile: 0,
+    countsBefore: new Map(),
+    corrections: emptyCorrections(),
+  };
+}
+
+/** Count the raw values of kept rows (before-counts and corrections), then recode the rows in place. */
+function applyPlan(plan: CategoricalPlan, keep: Uint8Array): void {
+  const { codes, rawToClean } = plan;
+  const rawCounts = new Float64Array(plan.rawLevels.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    if (c < 0) plan.missingInFile++;
+    else if (keep[i] === 1) rawCounts[c]!++;
     codes[i] = c < 0 ? -1 : rawToClean[c]!;
   }
-  return { name, kind, codes, levels, missingInFile, countsBefore, corrections };
+  plan.rawLevels.forEach((raw, r) => {
+    const count = rawCounts[r]!;
+    plan.countsBefore.set(raw, count);
+    if (plan.textChanged[r]) plan.corrections.textCleaned += count;
+    if (rawToClean[r]! < 0) plan.corrections.naTokens += count;
+    else if (plan.normalised[r]) plan.corrections.normalised += count;
+  });
 }
 
 /** Finish the cleaning: steps 5–7, the opt-in improvements, and the per-rule counts. */
@@ -180,12 +202,14 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
   const target = categorical.get(TARGET_COLUMN);
   if (options.dropMissingTarget && target) {
     for (let i = 0; i < n; i++) {
-      if (target.codes[i]! < 0) {
+      const c = target.codes[i]!;
+      if (c < 0 || target.rawToClean[c]! < 0) {
         keep[i] = 0;
         droppedMissingTarget++;
       }
     }
   }
+  for (const plan of categorical.values()) applyPlan(plan, keep);
 
   const numeric = new Map<string, CleanNumericColumn>();
   for (const col of raw.numeric) {
@@ -267,10 +291,6 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
         plan.corrections.imputed++;
       }
     }
-    if (droppedMissingTarget > 0) {
-      // Before-counts are over kept rows too, so before and after add up.
-      plan.countsBefore.clear();
-    }
     cleanCategorical.set(plan.name, {
       name: plan.name,
       kind: plan.kind,
@@ -283,17 +303,6 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
       countsBefore: plan.countsBefore,
     });
   }
-  if (droppedMissingTarget > 0) {
-    for (const col of raw.categorical) {
-      const counts = cleanCategorical.get(col.name)!.countsBefore;
-      for (let i = 0; i < n; i++) {
-        if (keep[i] === 0) continue;
-        const c = col.codes[i]!;
-        if (c >= 0) counts.set(col.levels[c]!, (counts.get(col.levels[c]!) ?? 0) + 1);
-      }
-    }
-  }
-
   const columns: CleanColumn[] = raw.columns.map((name) => numeric.get(name) ?? cleanCategorical.get(name)!);
   const duplicates = findDuplicates(
     n,
