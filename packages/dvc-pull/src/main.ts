@@ -197,6 +197,10 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
 
   const logger = makeLogger(baseLogger, values.quiet, values.verbose);
   const cwd = resolve(values.cwd ?? process.cwd());
+  const jobs = parseJobs(values.jobs, defaultJobs());
+  // File I/O runs on libuv's pool (4 threads by default); let -j transfers really run in parallel. It takes effect
+  // because no asynchronous file operation has run yet in this process (libuv reads it at first use).
+  process.env['UV_THREADPOOL_SIZE'] ??= String(Math.min(64, Math.max(4, jobs)));
   const repo = await openRepo(cwd);
   warnTrackedSecrets(repo, logger);
   const ctx: OpContext = {
@@ -205,7 +209,7 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
     env: process.env,
     logger,
     print,
-    jobs: parseJobs(values.jobs, defaultJobs()),
+    jobs,
   };
   if (values.remote) ctx.remoteName = values.remote;
   // Validate the env contract early (exit 2 on half-set variables), and log the selected remote once.

@@ -111,8 +111,7 @@ export interface FileHash {
 
 export async function hashFile(path: string, name: HashName = 'md5'): Promise<FileHash> {
   const h = createObjectHasher(name);
-  for await (const chunk of createReadStream(path, { highWaterMark: LEGACY_CHUNK }))
-    h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return { md5: h.digest(), size: h.size };
 }
 

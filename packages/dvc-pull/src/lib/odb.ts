@@ -52,6 +52,15 @@ export function hashingTransform(hasher: ObjectHasher): Transform {
   });
 }
 
+const madeDirs = new Set<string>();
+
+/** mkdir -p, remembered for the process: thousands of objects share a few hundred shard folders. */
+export async function ensureDir(dir: string): Promise<void> {
+  if (madeDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  madeDirs.add(dir);
+}
+
 export function tempBeside(path: string): string {
   return join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
 }
@@ -76,18 +85,19 @@ export async function streamVerified(
   what: string,
   mode: number,
 ): Promise<number> {
-  await mkdir(dirname(dest), { recursive: true });
+  await ensureDir(dirname(dest));
   const temp = tempBeside(dest);
   const hasher = createObjectHasher(ref.hashName);
   try {
-    await pipeline(source, hashingTransform(hasher), createWriteStream(temp, { mode: 0o600 }));
+    // Created with its final mode (less the umask): one chmod fewer per object, which counts on slow filesystems.
+    await pipeline(source, hashingTransform(hasher), createWriteStream(temp, { mode }));
     const got = hasher.digest();
     const want = expectedDigest(ref.oid);
     if (got !== want)
       throw new IntegrityError(
         `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
       );
-    await chmod(temp, mode);
+    if (mode & 0o111) await chmod(temp, mode); // executables must not depend on the umask
     await rename(temp, dest);
     return hasher.size;
   } catch (error) {
@@ -167,8 +177,7 @@ export async function verifyCached(cacheDir: string, ref: ObjectRef): Promise<'o
   const path = cachePath(cacheDir, ref);
   const hasher = createObjectHasher(ref.hashName);
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
-      hasher.update(chunk as Buffer);
+    for await (const chunk of createReadStream(path)) hasher.update(chunk as Buffer);
   } catch (error) {
     if (
       isErrnoException(error) &&
@@ -187,8 +196,7 @@ export async function uploadFromCache(ctx: TransferContext, ref: ObjectRef): Pro
   const src = cachePath(ctx.cacheDir, ref);
   const hasher = createObjectHasher(ref.hashName);
   try {
-    for await (const chunk of createReadStream(src, { highWaterMark: 1 << 20 }))
-      hasher.update(chunk as Buffer);
+    for await (const chunk of createReadStream(src)) hasher.update(chunk as Buffer);
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT')
       throw new FailureError(`cannot push '${ref.name}': object ${ref.oid} is not in the cache (${src})`);

@@ -237,15 +237,19 @@ async function copyFromCache(
   isexec: boolean | undefined,
 ): Promise<void> {
   const src = cachePath(repo.cacheDir, ref);
-  if (!(await fileExists(src)))
-    throw new FailureError(`missing cache for '${ref.name}' (object ${ref.oid}); run \`mlops-dvc pull\``);
-  await streamVerified(
-    createReadStream(src),
-    dest,
-    ref,
-    `cache object ${src} for '${ref.name}'`,
-    modeFor(isexec),
-  );
+  try {
+    await streamVerified(
+      createReadStream(src),
+      dest,
+      ref,
+      `cache object ${src} for '${ref.name}'`,
+      modeFor(isexec),
+    );
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT' && error.path === src)
+      throw new FailureError(`missing cache for '${ref.name}' (object ${ref.oid}); run \`mlops-dvc pull\``);
+    throw error;
+  }
 }
 
 async function sameContent(path: string, ref: ObjectRef): Promise<boolean> {

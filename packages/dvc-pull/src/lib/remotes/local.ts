@@ -19,7 +19,7 @@ export class LocalRemote implements RemoteBackend {
   async read(key: string): Promise<AsyncIterable<Uint8Array>> {
     try {
       const handle = await open(this.pathOf(key), 'r');
-      return handle.createReadStream({ highWaterMark: 1 << 20 });
+      return handle.createReadStream();
     } catch (error) {
       if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
         throw new ObjectNotFound(key);

@@ -28,6 +28,16 @@ export interface S3Options {
   sse?: string;
   sse_kms_key_id?: string;
   acl?: string;
+  connect_timeout?: string;
+  read_timeout?: string;
+}
+
+function seconds(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InputError(`s3 timeout must be a positive number of seconds, got '${value}'`);
+  return n;
 }
 
 const truthy = (v: string | undefined): boolean => v !== undefined && /^(true|1|yes|on)$/i.test(v);
@@ -76,6 +86,9 @@ export class S3Remote implements RemoteBackend {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: {
+        // DVC's s3 defaults: connect_timeout and read_timeout of 60 s (seconds in the config).
+        connectionTimeout: seconds(options.connect_timeout, 60) * 1000,
+        requestTimeout: seconds(options.read_timeout, 60) * 1000,
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
         httpsAgent: new HttpsAgent({
           keepAlive: true,
