@@ -96,12 +96,14 @@ try {
     const walls = [];
     const totals = [];
     const startups = [];
+    const cpu = [];
     for (let k = 0; k < RUNS; k++) {
       const { wallMs, stats } = runCli(dir, REAL, 'real');
       const s = JSON.parse(await readFile(stats, 'utf8'));
       walls.push(wallMs);
       totals.push(s.total_ms);
       startups.push(s.startup_ms);
+      cpu.push(s.cpu_ms);
     }
     const warm = await inProcess(REAL, RUNS);
     result.real_file = {
@@ -111,6 +113,7 @@ try {
       cli_wall_ms_min: round(Math.min(...walls)),
       cli_module_load_ms_median: round(median(startups)),
       cli_work_ms_median: round(median(totals)),
+      cli_cpu_ms_median: round(median(cpu)),
       in_process_clean_ms_first: round(warm[0]),
       in_process_clean_ms_warm_median: round(median(warm.slice(1))),
       goal_wall_ms: 500,
@@ -138,6 +141,13 @@ try {
     write_ms: round(s.write_ms, 0),
     rows_per_s: Math.round(BIG_ROWS / (wallMs / 1000)),
     peak_rss_mb: round(s.max_rss_mb),
+    cpu_ms: round(s.cpu_ms, 0),
+    memory_by_phase: Object.fromEntries(
+      Object.entries(s.memory).map(([k, v]) => [
+        k,
+        { rss_mb: round(v.rss_mb), heap_used_mb: round(v.heap_used_mb) },
+      ]),
+    ),
     goal_peak_rss_mb: 300,
   };
   console.log('generated:', result.generated);

@@ -227,6 +227,7 @@ await runCli('mlops-eda', async (argv, logger) => {
           clean_ms: cleanDone - readDone,
           write_ms: writeDone - cleanDone,
           total_ms: performance.now() - started,
+          cpu_ms: (usage.userCPUTime + usage.systemCPUTime) / 1000,
           max_rss_mb: usage.maxRSS / 1024,
           memory,
         },

@@ -2,11 +2,11 @@
  * The predecessor's 7 cleaning steps (spec §2) over typed columns, plus the three opt-in improvements. Steps 1–4
  * ran while reading (RawAccumulator); this finishes steps 5–7 and reports what every rule changed. Pure.
  */
-import { describeNumeric, type NumericSummary } from '@mlops/stats';
+import type { NumericSummary } from '@mlops/stats';
 import { VALUE_RANGES, TARGET_COLUMN, type ColumnKind } from '@mlops/core';
 import { CELL_INTEGER, CELL_TEXT_CHANGED, type RawTable } from './accumulate.js';
 import { findDuplicates } from './duplicates.js';
-import { pandasMedian, modeOfCodes } from './pandas-stats.js';
+import { describeSorted, modeOfCodes, pandasMedian, sortedSelection } from './pandas-stats.js';
 import { NA_TOKENS, NumericOutcome, cleanText } from './python-text.js';
 import { MODE_FALLBACK, normaliserFor } from './rules.js';
 
@@ -231,7 +231,10 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
       if (Number.isNaN(values[i]!)) missingBeforeImputation++;
       if (!(s & CELL_INTEGER)) integer = false;
     }
-    const statsBeforeOutliers = describeNumeric(keptValues(values, keep));
+    let kept = 0;
+    for (let i = 0; i < n; i++) kept += keep[i]!;
+    const sortedBefore = sortedSelection(values, keep);
+    const statsBeforeOutliers = describeSorted(sortedBefore, kept - sortedBefore.length);
     // Step 5: the median over non-missing values, outliers included (the predecessor), or excluded (improvement).
     const inRange = (v: number) => v >= lo && v <= hi;
     const outlierMedian = pandasMedian(
@@ -338,14 +341,4 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
     droppedDuplicates,
     emptyColumns,
   };
-}
-
-function keptValues(values: Float64Array, keep: Uint8Array): Float64Array {
-  let m = 0;
-  for (let i = 0; i < values.length; i++) if (keep[i] === 1) m++;
-  if (m === values.length) return values;
-  const out = new Float64Array(m);
-  let j = 0;
-  for (let i = 0; i < values.length; i++) if (keep[i] === 1) out[j++] = values[i]!;
-  return out;
 }

@@ -3,7 +3,53 @@
  * middle value, or `(a + b) / 2` of the two middle values) and `Series.mode()[0]` (the most frequent value, ties
  * to the first in sorted order).
  */
+import { mean, quantileSorted, standardDeviation, type NumericSummary } from '@mlops/stats';
 import { compareCodePoints } from './python-text.js';
+
+/** One sort buffer reused by every median and summary, so a million-row column is copied into the same memory. */
+let scratch = new Float64Array(0);
+
+/**
+ * The values of `values` that are not NaN and, when given, whose row is kept and that pass `include`, sorted
+ * ascending, in a shared buffer: valid until the next call.
+ */
+export function sortedSelection(
+  values: Float64Array,
+  keep?: Uint8Array,
+  include?: (value: number) => boolean,
+): Float64Array {
+  if (scratch.length < values.length) scratch = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v) || (keep && keep[i] === 0) || (include && !include(v))) continue;
+    scratch[n++] = v;
+  }
+  return scratch.subarray(0, n).sort();
+}
+
+/** numpy's median of sorted values: the middle one, or `(a + b) / 2`. NaN when empty. */
+export function medianOfSorted(sorted: Float64Array): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** pandas `describe()` of sorted non-missing values (std with ddof 1), `missing` being the count left out. */
+export function describeSorted(sorted: Float64Array, missing: number): NumericSummary {
+  return {
+    count: sorted.length,
+    missing,
+    mean: mean(sorted),
+    std: standardDeviation(sorted),
+    min: sorted.length ? sorted[0]! : NaN,
+    q25: quantileSorted(sorted, 0.25),
+    median: quantileSorted(sorted, 0.5),
+    q75: quantileSorted(sorted, 0.75),
+    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+  };
+}
 
 /**
  * Median of the values of `values` that are not NaN and, when `keep` is given, whose row is kept and that pass
@@ -14,23 +60,7 @@ export function pandasMedian(
   keep?: Uint8Array,
   include?: (value: number) => boolean,
 ): number {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v) || (keep && keep[i] === 0) || (include && !include(v))) continue;
-    n++;
-  }
-  if (n === 0) return NaN;
-  const sorted = new Float64Array(n);
-  let j = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v) || (keep && keep[i] === 0) || (include && !include(v))) continue;
-    sorted[j++] = v;
-  }
-  sorted.sort();
-  const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return medianOfSorted(sortedSelection(values, keep, include));
 }
 
 /**

@@ -4,7 +4,8 @@
  * balance and the strongest correlations. JSON for machines, Markdown for people. Pure.
  */
 import { COLUMNS, TARGET_COLUMN } from '@mlops/core';
-import { describeNumeric, pearsonCorrelation, type NumericSummary } from '@mlops/stats';
+import { pearsonCorrelation, type NumericSummary } from '@mlops/stats';
+import { describeSorted, sortedSelection } from './pandas-stats.js';
 import type { CleanCategoricalColumn, CleanColumn, CleanedTable, ColumnCorrections } from './clean.js';
 import { compareCodePoints } from './python-text.js';
 
@@ -194,7 +195,7 @@ export function buildProfile(table: CleanedTable, paths: { input: string; output
           written_as_integer: col.integer,
           outlier_median: num(col.outlierMedian),
           before: summaryJson(col.statsBeforeOutliers),
-          after: summaryJson(describeNumeric(values)),
+          after: summaryJson(describeSorted(sortedSelection(values), 0)),
         },
       };
     }
