@@ -79,18 +79,47 @@ try {
     );
     await rm(clone, { recursive: true, force: true });
   }
+  // The same pulls from a local-folder remote: no server in the way, so this is the CLI's own ceiling here.
+  const localRuns = [];
+  const localStore = join(work, 'local-store');
+  await run(['remote', 'add', 'disk', localStore], src);
+  await run(['push', '-r', 'disk', '-j', '32'], src);
+  for (const jobs of [1, 8]) {
+    const clone = join(work, `local-${jobs}`);
+    await mkdir(join(clone, '.dvc'), { recursive: true });
+    await mkdir(join(clone, 'data'), { recursive: true });
+    await writeFile(
+      join(clone, '.dvc/config'),
+      `[core]\n    remote = disk\n['remote "disk"']\n    url = ${localStore}\n`,
+    );
+    await cp(join(src, 'data/shards.dvc'), join(clone, 'data/shards.dvc'));
+    const seconds = await run(['pull', '-j', String(jobs)], clone);
+    localRuns.push({
+      jobs,
+      seconds: +seconds.toFixed(2),
+      files_per_s: +(FILES / seconds).toFixed(1),
+      mb_per_s: +((FILES * SIZE) / 1e6 / seconds).toFixed(2),
+    });
+    console.log(`local remote pull -j ${jobs}: ${seconds.toFixed(2)} s`);
+    await rm(clone, { recursive: true, force: true });
+  }
   // Reference: Debian/PyPI awscli syncing the same objects (async: s3rver lives in this process).
   let awsReference;
   const aws = (args) =>
     new Promise((resolve, reject) => {
       const t0 = process.hrtime.bigint();
-      const child = spawn('aws', args, { env: { ...ENV, AWS_DEFAULT_REGION: 'us-east-1' }, stdio: 'ignore' });
+      const child = spawn('aws', args, {
+        env: { ...ENV, AWS_DEFAULT_REGION: 'us-east-1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err = (err + d).slice(-400)));
       const timer = setTimeout(() => child.kill(), 300_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve(Number(process.hrtime.bigint() - t0) / 1e9);
-        else reject(new Error(`aws exited ${code}`));
+        else reject(new Error(`aws exited ${code}: ${err.trim().split('\n').pop()}`));
       });
     });
   try {
@@ -125,6 +154,7 @@ try {
     pulls: runs,
     speedup_j8_vs_j1: +(runs[0].seconds / runs[1].seconds).toFixed(2),
     speedup_j32_vs_j1: +(runs[0].seconds / runs[2].seconds).toFixed(2),
+    local_remote_pulls: localRuns,
     aws_cli_reference: awsReference,
     note: 'Wall time of the whole CLI process (start-up, S3 GETs, md5 verification, cache write, checkout). s3rver is a single Node process sharing the same cores, so it bounds the figures.',
   };

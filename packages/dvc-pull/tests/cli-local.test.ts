@@ -235,6 +235,14 @@ describe('local remote round trip', () => {
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain('not a DVC repository');
     expect((await runCli(['frobnicate'], { cwd: repo })).code).toBe(2);
+    // -C runs as if started there; the repository root is found by walking up from it.
+    await writeFile(
+      join(repo, 'a.dvc'),
+      'outs:\n- md5: acbd18db4cc2f85cedef654fccc4a4d8\n  path: a\n  hash: md5\n',
+    );
+    const viaC = await runCli(['-C', join(repo, 'store'), 'status', '--json'], { cwd: notRepo });
+    expect(viaC.code).toBe(0);
+    expect(JSON.parse(viaC.stdout)).toEqual({ 'a.dvc': [{ 'changed outs': { a: 'deleted' } }] });
     const help = await runCli(['pull', '--help'], { cwd: notRepo });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: mlops-dvc pull');

@@ -14,7 +14,11 @@ const md5 = (b: string | Uint8Array) => createHash('md5').update(b).digest('hex'
 function fakeGcs(objects: Map<string, Buffer>, log: string[]): Server {
   const notFound = (res: ServerResponse, what: string) => {
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 404, message: `No such object: ${what}`, errors: [{ reason: 'notFound' }] } }));
+    res.end(
+      JSON.stringify({
+        error: { code: 404, message: `No such object: ${what}`, errors: [{ reason: 'notFound' }] },
+      }),
+    );
   };
   const meta = (bucket: string, name: string, body: Buffer) => ({
     kind: 'storage#object',
@@ -76,7 +80,9 @@ function fakeGcs(objects: Map<string, Buffer>, log: string[]): Server {
       return res.end(JSON.stringify(meta(up[1]!, name, parts[1]!)));
     }
     res.writeHead(501, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 501, message: `not implemented: ${req.method} ${url.pathname}` } }));
+    res.end(
+      JSON.stringify({ error: { code: 501, message: `not implemented: ${req.method} ${url.pathname}` } }),
+    );
   });
 }
 
@@ -96,13 +102,19 @@ describe('gs:// remote against a loopback GCS JSON API server', () => {
   it('add → push → fresh clone → pull; corrupt object is refused', async () => {
     const config = `[core]\n    remote = g\n['remote "g"']\n    url = gs://bkt/dvc\n    endpointurl = ${endpoint}\n    projectname = test\n`;
     const repo = await makeRepo(config);
-    await writeFiles(repo, { 'data/d/a.txt': 'alpha\n', 'data/d/b.txt': 'beta\n', 'data/c.bin': Buffer.from([9, 8, 7]) });
+    await writeFiles(repo, {
+      'data/d/a.txt': 'alpha\n',
+      'data/d/b.txt': 'beta\n',
+      'data/c.bin': Buffer.from([9, 8, 7]),
+    });
     expect((await runCli(['add', 'data/d', 'data/c.bin'], { cwd: repo })).code).toBe(0);
     const push = await runCli(['push'], { cwd: repo });
     expect(push.stderr).toBe('');
     expect(push.stdout).toContain('4 files pushed');
     expect([...objects.keys()].every((k) => k.startsWith('bkt/dvc/files/md5/'))).toBe(true);
-    expect(objects.get(`bkt/dvc/files/md5/${md5('alpha\n').slice(0, 2)}/${md5('alpha\n').slice(2)}`)?.toString()).toBe('alpha\n');
+    expect(
+      objects.get(`bkt/dvc/files/md5/${md5('alpha\n').slice(0, 2)}/${md5('alpha\n').slice(2)}`)?.toString(),
+    ).toBe('alpha\n');
 
     const clone = await makeRepo(config);
     await mkdir(join(clone, 'data'));
@@ -123,7 +135,9 @@ describe('gs:// remote against a loopback GCS JSON API server', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('corrupt or truncated');
     expect(bad.stderr).toContain('gs://bkt/dvc');
-    const missing = await runCli(['pull', '-r', 'g'], { cwd: await makeRepoWith(config, `outs:\n- md5: ${md5('zz')}\n  size: 2\n  hash: md5\n  path: zz\n`) });
+    const missing = await runCli(['pull', '-r', 'g'], {
+      cwd: await makeRepoWith(config, `outs:\n- md5: ${md5('zz')}\n  size: 2\n  hash: md5\n  path: zz\n`),
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("missing on remote 'g'");
   });

@@ -65,7 +65,15 @@ describe('s3:// remote against s3rver on 127.0.0.1', () => {
     await mkdir(join(clone, 'data'));
     await cp(join(repo, 'data/set.dvc'), join(clone, 'data/set.dvc'));
     await cp(join(repo, 'data/model.bin.dvc'), join(clone, 'data/model.bin.dvc'));
-    const pull = await runCli(['pull', '-j', '8'], { cwd: clone, env: CREDS });
+    // Compose passes unset variables as empty strings: they must mean "unset".
+    const composeEnv = {
+      ...CREDS,
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      DVC_REMOTE_NAME: '',
+      DVC_REMOTE_URL: '',
+    };
+    const pull = await runCli(['pull', '-j', '8'], { cwd: clone, env: composeEnv });
     expect(pull.stderr).toBe('');
     expect(pull.code).toBe(0);
     for (const [rel, body] of Object.entries(files))

@@ -41,10 +41,10 @@ export class AzureRemote implements RemoteBackend {
     this.prefix = decodeURIComponent(url.pathname);
     const env = process.env;
     const pipeline: StoragePipelineOptions = { retryOptions: { maxTries: 1 } };
-    const connection = options.connection_string ?? env['AZURE_STORAGE_CONNECTION_STRING'];
-    const account = options.account_name ?? env['AZURE_STORAGE_ACCOUNT'];
-    const key = options.account_key ?? env['AZURE_STORAGE_KEY'];
-    const sas = options.sas_token ?? env['AZURE_STORAGE_SAS_TOKEN'];
+    const connection = options.connection_string || env['AZURE_STORAGE_CONNECTION_STRING'];
+    const account = options.account_name || env['AZURE_STORAGE_ACCOUNT'];
+    const key = options.account_key || env['AZURE_STORAGE_KEY'];
+    const sas = options.sas_token || env['AZURE_STORAGE_SAS_TOKEN'];
     let service: BlobServiceClient;
     if (connection) {
       service = BlobServiceClient.fromConnectionString(connection, pipeline);

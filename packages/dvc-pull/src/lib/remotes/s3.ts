@@ -81,7 +81,7 @@ export class S3Remote implements RemoteBackend {
     let endpoint = options.endpointurl;
     if (endpoint && falsy(options.use_ssl)) endpoint = endpoint.replace(/^https:/, 'http:');
     const config: S3ClientConfig = {
-      region: options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
+      region: options.region || process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || 'us-east-1', // compose passes unset variables as ''
       maxAttempts: 1,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
