@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import {
   DEFAULT_PARAMS_PATH,
   InputError,
-  MlopsError,
   createProgress,
   loadParams,
   openCsv,
@@ -51,26 +50,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input (missing column, empty column, empty or
 const EXPERIMENT = 'obesity-eda-refactored';
 const RUN_NAME = 'eda_data_cleaning';
 
-/**
- * csv-parse errors whose code lacks the `CSV_` prefix (e.g. INVALID_OPENING_QUOTE) escape core's translation;
- * they are still bad input.
- */
-function asInputError(error: unknown, input: string): unknown {
-  if (error instanceof Error && !(error instanceof MlopsError) && error.constructor.name === 'CsvError') {
-    return new InputError(`${input}: not a valid CSV file: ${error.message}`);
-  }
-  return error;
-}
-
 async function readRaw(input: string, logger: Logger) {
-  try {
-    return await readRawUnchecked(input, logger);
-  } catch (error) {
-    throw asInputError(error, input);
-  }
-}
-
-async function readRawUnchecked(input: string, logger: Logger) {
   const { header, records } = await openCsv(input);
   let accumulator: RawAccumulator;
   try {

@@ -120,7 +120,8 @@ describe('mlops-eda CLI', () => {
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01, 0x9c]),
       /invalid UTF-8/,
     ],
-    ['a JSON file', '{"rows": [1, 2, 3]}\n', /not a valid CSV file/],
+    ['a JSON file', '{"rows": [1, 2, 3]}\n', /header only, no data rows/],
+    ['a multi-line JSON file', '{\n  "rows": [1, 2]\n}\n', /missing required columns/],
     ['a text file', 'hello world\nthis is not a table\n', /missing required columns "Gender", "Age"/],
     ['a ragged CSV', `${COLUMN_NAMES.join(',')}\n${GOOD_ROW},extra\n`, /ragged row/],
   ])('%s is exit 2 with a clear message and no output', async (name, content, message) => {

@@ -6,8 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
 import { InputError, isErrnoException } from './errors.js';
 import { writeChunk, writeStreamAtomic } from './fs.js';
 
@@ -27,170 +26,122 @@ export interface CsvReadOptions {
   highWaterMark?: number;
 }
 
-/** Decodes UTF-8 strictly, naming the byte offset and line of the first invalid sequence. */
-class StrictUtf8Decoder extends Transform {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  private bytes = 0;
-  private lines = 1;
-  constructor(private readonly file: string) {
-    super({ decodeStrings: true, readableObjectMode: false, encoding: 'utf8' });
+/** Line number (1-based) at the first invalid UTF-8 sequence of `chunk`, counting from `line`. */
+function invalidUtf8(file: string, chunk: Uint8Array | undefined, bytes: number, line: number): InputError {
+  let offset = bytes;
+  if (chunk) {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(chunk);
+    const bad = text.indexOf('\uFFFD');
+    const before = bad >= 0 ? text.slice(0, bad) : text;
+    offset += Buffer.byteLength(before, 'utf8');
+    for (let i = 0; i < before.length; i++) if (before.charCodeAt(i) === 10) line++;
   }
-  private fail(chunk: Uint8Array | undefined): Error {
-    // Find where the bad sequence is, for the message.
-    let offset = this.bytes;
-    let line = this.lines;
-    if (chunk) {
-      const probe = new TextDecoder('utf-8', { fatal: false });
-      const text = probe.decode(chunk);
-      const bad = text.indexOf('\uFFFD');
-      const before = bad >= 0 ? text.slice(0, bad) : text;
-      offset += Buffer.byteLength(before, 'utf8');
-      for (let i = 0; i < before.length; i++) if (before.charCodeAt(i) === 10) line++;
-    }
-    return new InputError(
-      `${this.file}: invalid UTF-8 at byte ${offset} (line ${line}); save the file as UTF-8`,
-    );
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    let text: string;
-    try {
-      text = this.decoder.decode(chunk, { stream: true });
-    } catch {
-      callback(this.fail(chunk));
-      return;
-    }
-    this.bytes += chunk.length;
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) this.lines++;
-    callback(null, text);
-  }
-  override _flush(callback: TransformCallback): void {
-    try {
-      const rest = this.decoder.decode();
-      callback(null, rest);
-    } catch {
-      callback(this.fail(undefined));
-    }
-  }
+  return new InputError(`${file}: invalid UTF-8 at byte ${offset} (line ${line}); save the file as UTF-8`);
 }
 
-function describeParseError(file: string, error: CsvError, header: string[] | undefined): InputError {
-  const e = error as CsvError & {
-    lines?: number;
-    record?: string[];
-    index?: number;
-    column?: string | number;
-  };
-  const line = e.lines;
-  switch (e.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new InputError(
-        `${file}: unterminated quoted field (the quote opened on or before line ${line} is never closed)`,
-      );
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS': {
-      const got = e.record?.length;
-      return new InputError(
-        `${file}: ragged row at line ${line}: ${got} fields where the header has ${header?.length ?? '?'}`,
-      );
-    }
-    case 'CSV_INVALID_CLOSING_QUOTE':
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return new InputError(
-        `${file}: malformed quoted field at line ${line}: a closing quote is followed by other characters`,
-      );
-    default:
-      return new InputError(`${file}: not a valid CSV file at line ${line ?? '?'}: ${e.message}`);
+function translateError(file: string, error: unknown): unknown {
+  if (error instanceof InputError) return error;
+  if (error instanceof CsvSyntaxError) return new InputError(`${file}: ${error.message}`);
+  if (isErrnoException(error)) {
+    if (error.code === 'ENOENT') return new InputError(`${file}: file not found`);
+    if (error.code === 'EISDIR') return new InputError(`${file}: is a folder, not a CSV file`);
+    if (error.code === 'EACCES') return new InputError(`${file}: permission denied`);
   }
+  return error;
 }
 
-function openFile(file: string, highWaterMark: number) {
-  return createReadStream(file, { highWaterMark });
+/** Decoded batches of records from a file: strict UTF-8, streamed in `highWaterMark`-byte reads. */
+async function* recordBatches(
+  file: string,
+  highWaterMark: number,
+): AsyncGenerator<{ fields: string[]; line: number }[], void, undefined> {
+  const stream = createReadStream(file, { highWaterMark });
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const tokenizer = new CsvTokenizer();
+  let bytes = 0;
+  let lines = 1;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        throw invalidUtf8(file, chunk, bytes, lines);
+      }
+      bytes += chunk.length;
+      for (let k = chunk.indexOf(10); k !== -1; k = chunk.indexOf(10, k + 1)) lines++;
+      tokenizer.feed(text);
+      if (tokenizer.records.length > 0) yield tokenizer.records.splice(0);
+    }
+    let rest: string;
+    try {
+      rest = decoder.decode();
+    } catch {
+      throw invalidUtf8(file, undefined, bytes, lines);
+    }
+    tokenizer.feed(rest);
+    tokenizer.end();
+    if (tokenizer.records.length > 0) yield tokenizer.records.splice(0);
+  } catch (error) {
+    throw translateError(file, error);
+  } finally {
+    stream.destroy();
+  }
 }
 
 /**
  * Stream a CSV file: resolves the header first, then yields each data record. Blank lines are skipped (as pandas
- * does). The returned iterator must be consumed or returned, so the file is closed.
+ * does); a record whose field count differs from the header's is an error naming its line. The returned iterator
+ * must be consumed or returned, so the file is closed.
  */
 export async function openCsv(
   file: string,
   options: CsvReadOptions = {},
 ): Promise<{ header: string[]; records: AsyncGenerator<CsvRecord, void, undefined> }> {
-  const input = openFile(file, options.highWaterMark ?? 1 << 20);
-  const decoder = new StrictUtf8Decoder(file);
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: false,
-    info: true,
-  });
-  // Errors from any stage reach the parser's iterator.
-  input.on('error', (error) => parser.destroy(error));
-  decoder.on('error', (error) => parser.destroy(error));
-  input.pipe(decoder).pipe(parser);
-
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-  }>;
-  const seenHeader: { value?: string[] } = {};
-  const translate = (error: unknown): unknown => {
-    if (error instanceof InputError) return error;
-    if (isErrnoException(error)) {
-      if (error.code === 'ENOENT') return new InputError(`${file}: file not found`);
-      if (error.code === 'EISDIR') return new InputError(`${file}: is a folder, not a CSV file`);
-      if (error.code === 'EACCES') return new InputError(`${file}: permission denied`);
+  const batches = recordBatches(file, options.highWaterMark ?? 1 << 20);
+  let batch: { fields: string[]; line: number }[] = [];
+  let at = 0;
+  /** The next raw record, or undefined at the end. */
+  const next = async (): Promise<{ fields: string[]; line: number } | undefined> => {
+    while (at >= batch.length) {
+      const r = await batches.next();
+      if (r.done) return undefined;
+      batch = r.value;
+      at = 0;
     }
-    if (
-      error instanceof Error &&
-      typeof (error as CsvError).code === 'string' &&
-      (error as CsvError).code.startsWith('CSV_')
-    ) {
-      return describeParseError(file, error as CsvError, seenHeader.value);
-    }
-    return error;
-  };
-  const next = async () => {
-    try {
-      return await iterator.next();
-    } catch (error) {
-      input.destroy();
-      throw translate(error);
-    }
+    return batch[at++];
   };
 
   const first = await next();
-  if (first.done) throw new InputError(`${file}: empty file (no header row)`);
-  const header = first.value.record;
-  seenHeader.value = header;
-  if (header.length === 0 || header.every((h) => h.trim() === '')) {
-    input.destroy();
-    throw new InputError(`${file}: the header row is blank`);
-  }
+  if (!first) throw new InputError(`${file}: empty file (no header row)`);
+  const header = first.fields;
+  const fail = async (message: string): Promise<never> => {
+    await batches.return();
+    throw new InputError(`${file}: ${message}`);
+  };
+  if (header.every((h) => h.trim() === '')) await fail('the header row is blank');
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) {
-      input.destroy();
-      throw new InputError(`${file}: duplicate column name "${name}" in the header`);
-    }
+    if (seen.has(name)) await fail(`duplicate column name "${name}" in the header`);
     seen.add(name);
   }
   const second = await next();
-  if (second.done && !options.allowEmpty) throw new InputError(`${file}: header only, no data rows`);
+  if (!second && !options.allowEmpty) await fail('header only, no data rows');
 
   async function* records(): AsyncGenerator<CsvRecord, void, undefined> {
     let row = 0;
-    let lineAfter = first.done ? 1 : first.value.info.lines;
-    let current = second;
     try {
-      while (!current.done) {
+      for (let current = second; current; current = await next()) {
         row++;
-        const line = lineAfter + 1;
-        lineAfter = current.value.info.lines;
-        yield { fields: current.value.record, row, line };
-        current = await next();
+        if (current.fields.length !== header.length) {
+          throw new InputError(
+            `${file}: ragged row at line ${current.line}: ${current.fields.length} fields where the header has ${header.length}`,
+          );
+        }
+        yield { fields: current.fields, row, line: current.line };
       }
     } finally {
-      input.destroy();
+      await batches.return();
     }
   }
   return { header, records: records() };
