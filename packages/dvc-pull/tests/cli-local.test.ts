@@ -158,6 +158,29 @@ describe('local remote round trip', () => {
     expect(cached.some((p) => p.endsWith('.tmp'))).toBe(false);
   });
 
+  it('a corrupt cache object is never checked out; pull replaces it from the remote', async () => {
+    const repo = await makeRepo(localConfig('../store'));
+    await writeFiles(repo, { 'c.txt': 'cached content\n' });
+    await runCli(['add', 'c.txt'], { cwd: repo });
+    await runCli(['push'], { cwd: repo });
+    const oid = md5('cached content\n');
+    const cached = join(repo, '.dvc/cache/files/md5', oid.slice(0, 2), oid.slice(2));
+    await chmod(cached, 0o644);
+    await writeFile(cached, 'tampered\n');
+    await rm(join(repo, 'c.txt'));
+    const co = await runCli(['checkout'], { cwd: repo });
+    expect(co.code).toBe(1);
+    expect(co.stderr).toContain(`cache object ${cached}`);
+    expect(co.stderr).toContain('corrupt or truncated');
+    expect(existsSync(join(repo, 'c.txt'))).toBe(false);
+    expect((await readdir(repo)).some((f) => f.endsWith('.tmp'))).toBe(false);
+    const pull = await runCli(['pull'], { cwd: repo, env: { LOG_LEVEL: 'warning' } });
+    expect(pull.code).toBe(0);
+    expect(pull.stderr).toContain('was corrupt; fetching it again');
+    expect(await readFile(join(repo, 'c.txt'), 'utf8')).toBe('cached content\n');
+    expect(md5(await readFile(cached))).toBe(oid);
+  });
+
   it('rejects a .dir manifest whose entries escape the output folder', async () => {
     const repo = await makeRepo(localConfig('../store'));
     const manifest = Buffer.from(`[{"md5": "${md5('pwn')}", "relpath": "../../escaped.txt"}]`);
