@@ -11,6 +11,7 @@ import {
   createProgress,
   exitCodeOf,
   FailureError,
+  formatFromDigits,
   formatPythonFloat,
   InputError,
   parseLogLevel,
@@ -195,5 +196,16 @@ describe('logger and progress', () => {
     bar.tick(4);
     bar.done();
     expect(on.lines.at(-1)).toMatch(/^\r\[#{24}\] files: 4\/4/);
+  });
+});
+
+describe('formatPythonFloat fast path', () => {
+  it('agrees with the general exponent-based formatting on random values of every magnitude', () => {
+    const rng = new SeededRng(5);
+    for (let i = 0; i < 20_000; i++) {
+      const x = (rng.bernoulli(0.5) ? -1 : 1) * rng.uniform() * 10 ** (rng.int(22) - 5);
+      const y = rng.bernoulli(0.2) ? Math.round(x) : x;
+      if (y !== 0) expect(formatPythonFloat(y), String(y)).toBe(formatFromDigits(y));
+    }
   });
 });

@@ -8,6 +8,17 @@ export function formatPythonFloat(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  // Fast path: in [1e-4, 1e16) both languages print the same shortest digits in fixed notation.
+  const magnitude = Math.abs(x);
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    const text = String(x);
+    return Number.isInteger(x) ? `${text}.0` : text;
+  }
+  return formatFromDigits(x);
+}
+
+/** The general rule, from the shortest round-trip digits and the decimal exponent (finite, non-zero x). */
+export function formatFromDigits(x: number): string {
   const [mantissa, expText] = x.toExponential().split('e') as [string, string];
   const exponent = Number(expText);
   const negative = mantissa.startsWith('-');
