@@ -3,7 +3,7 @@
  * (int64 / float64 / object) with the parsed numbers of numeric columns. Missing cells are what pandas' read_csv
  * treats as NaN by default (empty, NA, NaN, null, None, N/A, …).
  */
-import { parseNumberCell } from '@mlops/core';
+import { PANDAS_NA_VALUES, parseNumberCell } from '@mlops/core';
 
 export type Dtype = 'int64' | 'float64' | 'object';
 
@@ -26,29 +26,6 @@ export interface Frame {
   readonly rowCount: number;
   readonly columns: ReadonlyMap<string, FrameColumn>;
 }
-
-/** pandas' default `na_values`, plus the empty cell. */
-export const PANDAS_NA_VALUES: ReadonlySet<string> = new Set([
-  '',
-  '#N/A',
-  '#N/A N/A',
-  '#NA',
-  '-1.#IND',
-  '-1.#QNAN',
-  '-NaN',
-  '-nan',
-  '1.#IND',
-  '1.#QNAN',
-  '<NA>',
-  'N/A',
-  'NA',
-  'NULL',
-  'NaN',
-  'None',
-  'n/a',
-  'nan',
-  'null',
-]);
 
 const INTEGER = /^[+-]?\d+$/;
 

@@ -281,6 +281,32 @@ export async function readCsvTyped(file: string, options: TypedReadOptions): Pro
   };
 }
 
+/**
+ * pandas' default `na_values` for read_csv (`STR_NA_VALUES`, plus the empty cell): exact matches only, no stripping.
+ * Stages that reproduce pandas' reading of a CSV (eda's faithful cleaner, compare's dtypes) share this list.
+ */
+export const PANDAS_NA_VALUES: ReadonlySet<string> = new Set([
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
+]);
+
 /** Quote a field when it holds a delimiter, quote or line break (pandas' QUOTE_MINIMAL). */
 export function formatCsvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;

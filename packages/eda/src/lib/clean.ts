@@ -2,11 +2,11 @@
  * The predecessor's 7 cleaning steps (spec §2) over typed columns, plus the three opt-in improvements. Steps 1–4
  * ran while reading (RawAccumulator); this finishes steps 5–7 and reports what every rule changed. Pure.
  */
-import type { NumericSummary } from '@mlops/stats';
+import { describeSorted, type NumericSummary } from '@mlops/stats';
 import { VALUE_RANGES, TARGET_COLUMN, type ColumnKind } from '@mlops/core';
 import { CELL_INTEGER, CELL_TEXT_CHANGED, type RawTable } from './accumulate.js';
 import { findDuplicates } from './duplicates.js';
-import { describeSorted, modeOfCodes, pandasMedian, sortedSelection } from './pandas-stats.js';
+import { modeOfCodes, pandasMedian, sortedSelection } from './pandas-stats.js';
 import { NA_TOKENS, NumericOutcome, cleanText } from './python-text.js';
 import { MODE_FALLBACK, normaliserFor } from './rules.js';
 

@@ -3,7 +3,6 @@
  * middle value, or `(a + b) / 2` of the two middle values) and `Series.mode()[0]` (the most frequent value, ties
  * to the first in sorted order).
  */
-import { mean, quantileSorted, standardDeviation, type NumericSummary } from '@mlops/stats';
 import { compareCodePoints } from './python-text.js';
 
 /** One sort buffer reused by every median and summary, so a million-row column is copied into the same memory. */
@@ -34,21 +33,6 @@ export function medianOfSorted(sorted: Float64Array): number {
   if (n === 0) return NaN;
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** pandas `describe()` of sorted non-missing values (std with ddof 1), `missing` being the count left out. */
-export function describeSorted(sorted: Float64Array, missing: number): NumericSummary {
-  return {
-    count: sorted.length,
-    missing,
-    mean: mean(sorted),
-    std: standardDeviation(sorted),
-    min: sorted.length ? sorted[0]! : NaN,
-    q25: quantileSorted(sorted, 0.25),
-    median: quantileSorted(sorted, 0.5),
-    q75: quantileSorted(sorted, 0.75),
-    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-  };
 }
 
 /**

@@ -4,8 +4,8 @@
  * balance and the strongest correlations. JSON for machines, Markdown for people. Pure.
  */
 import { COLUMNS, TARGET_COLUMN } from '@mlops/core';
-import { pearsonCorrelation, type NumericSummary } from '@mlops/stats';
-import { describeSorted, sortedSelection } from './pandas-stats.js';
+import { describeSorted, pearsonCorrelation, type NumericSummary } from '@mlops/stats';
+import { sortedSelection } from './pandas-stats.js';
 import type { CleanCategoricalColumn, CleanColumn, CleanedTable, ColumnCorrections } from './clean.js';
 import { compareCodePoints } from './python-text.js';
 

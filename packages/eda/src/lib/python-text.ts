@@ -3,6 +3,7 @@
  * `str.strip`, `re` `\s` `\w` `\d` (Unicode-aware), `str.title`, `str.lower`, pandas' default read_csv NA strings,
  * and `pd.to_numeric(errors='coerce')`, whose parser (pandas' `precise_xstrtod`) keeps only 17 significant digits.
  */
+import { PANDAS_NA_VALUES } from '@mlops/core';
 import { TITLE_EXCEPTIONS } from './title-table.js';
 
 /**
@@ -32,28 +33,8 @@ export function cleanText(s: string): string {
   return s.replace(STRIP, '').replace(COLLAPSE, ' ').replace(NOT_KEPT, '');
 }
 
-/** pandas' default `na_values` for read_csv (pandas 2.x `STR_NA_VALUES`): exact matches only, no stripping. */
-export const PANDAS_NA_STRINGS: ReadonlySet<string> = new Set([
-  '',
-  '#N/A',
-  '#N/A N/A',
-  '#NA',
-  '-1.#IND',
-  '-1.#QNAN',
-  '-NaN',
-  '-nan',
-  '1.#IND',
-  '1.#QNAN',
-  '<NA>',
-  'N/A',
-  'NA',
-  'NULL',
-  'NaN',
-  'None',
-  'n/a',
-  'nan',
-  'null',
-]);
+/** pandas' default `na_values` for read_csv: exact matches only, no stripping (shared from core). */
+export const PANDAS_NA_STRINGS: ReadonlySet<string> = PANDAS_NA_VALUES;
 
 /** Step 3's token list (spec §2), matched exactly after step 2. Real NaN reaches it as the string `nan`. */
 export const NA_TOKENS: ReadonlySet<string> = new Set([

@@ -77,9 +77,14 @@ export function standardDeviation(values: ArrayLike<number>, ddof = 1): number {
 /** pandas `describe()` for one numeric column, plus the missing count. */
 export function describeNumeric(values: ArrayLike<number>): NumericSummary {
   const sorted = sortedFinite(values);
+  return describeSorted(sorted, values.length - sorted.length);
+}
+
+/** `describe()` of values already sorted with the missing ones removed (`missing` says how many there were). */
+export function describeSorted(sorted: ArrayLike<number>, missing: number): NumericSummary {
   return {
     count: sorted.length,
-    missing: values.length - sorted.length,
+    missing,
     mean: mean(sorted),
     std: standardDeviation(sorted),
     min: sorted.length ? sorted[0]! : NaN,
