@@ -26,7 +26,19 @@ const median = (xs) => {
 };
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-function runCli(dir, input, tag) {
+/** The environment as it is, and the same without NODE_EXTRA_CA_CERTS (which makes every node start load a CA file). */
+const ENV_AS_IS = { ...process.env, LOG_LEVEL: 'warning' };
+const ENV_NO_EXTRA_CA = Object.fromEntries(
+  Object.entries(ENV_AS_IS).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'),
+);
+
+function nodeStartMs(env) {
+  const t0 = process.hrtime.bigint();
+  spawnSync(process.execPath, ['-e', '0'], { env });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function runCli(dir, input, tag, env = ENV_AS_IS) {
   const stats = join(dir, `stats-${tag}.json`);
   const t0 = process.hrtime.bigint();
   const r = spawnSync(
@@ -45,7 +57,7 @@ function runCli(dir, input, tag) {
       '--stats-json',
       stats,
     ],
-    { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warning' } },
+    { encoding: 'utf8', env },
   );
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`eda failed (${r.status}): ${r.stderr}`);
@@ -105,6 +117,14 @@ try {
       startups.push(s.startup_ms);
       cpu.push(s.cpu_ms);
     }
+    const wallsNoCa = [];
+    const nodeStart = [];
+    const nodeStartNoCa = [];
+    for (let k = 0; k < RUNS; k++) {
+      wallsNoCa.push(runCli(dir, REAL, 'real-noca', ENV_NO_EXTRA_CA).wallMs);
+      nodeStart.push(nodeStartMs(ENV_AS_IS));
+      nodeStartNoCa.push(nodeStartMs(ENV_NO_EXTRA_CA));
+    }
     const warm = await inProcess(REAL, RUNS);
     result.real_file = {
       file: 'obesity_estimation_modified.csv (2153 rows × 18 columns)',
@@ -114,6 +134,13 @@ try {
       cli_module_load_ms_median: round(median(startups)),
       cli_work_ms_median: round(median(totals)),
       cli_cpu_ms_median: round(median(cpu)),
+      node_e0_ms_median: round(median(nodeStart)),
+      node_extra_ca_certs_set: Boolean(process.env.NODE_EXTRA_CA_CERTS),
+      without_node_extra_ca_certs: {
+        cli_wall_ms_median: round(median(wallsNoCa)),
+        cli_wall_ms_min: round(Math.min(...wallsNoCa)),
+        node_e0_ms_median: round(median(nodeStartNoCa)),
+      },
       in_process_clean_ms_first: round(warm[0]),
       in_process_clean_ms_warm_median: round(median(warm.slice(1))),
       goal_wall_ms: 500,
