@@ -107,6 +107,17 @@ describe('params', () => {
     expect(() => parseParamsYaml('- a\n- b\n', 'list.yaml')).toThrow(/list\.yaml: .*mapping/);
   });
 
+  it('refuses hostile YAML: an alias bomb and non-plain values, as bad input', () => {
+    const bomb =
+      'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n' +
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    expect(() => parseParamsYaml(bomb, 'bomb.yaml')).toThrow(InputError);
+    expect(() => parseParamsYaml(bomb, 'bomb.yaml')).toThrow(/^bomb\.yaml: bad YAML: .*alias/);
+    expect(() => parseParamsYaml('data:\n  raw_path: !!binary aGVsbG8=\n', 'bin.yaml')).toThrow(
+      'bin.yaml: invalid params: data.raw_path: only mappings, lists, strings, numbers and booleans are allowed',
+    );
+  });
+
   it('names a missing params file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'params-'));
     await expect(loadParams(join(dir, 'nope.yaml'))).rejects.toThrow(/nope\.yaml: params file not found/);

@@ -193,6 +193,26 @@ export function parseParams(value: unknown, source = DEFAULT_PARAMS_PATH): Param
   return result.data;
 }
 
+/** The key path of the first value that is not plain data (a `!!binary` buffer, a date, a set…), if any. */
+function findNonPlainValue(value: unknown, path: PropertyKey[]): string | undefined {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNonPlainValue(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findNonPlainValue(v, [...path, k]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return formatPath(path);
+}
+
 /** Parse params.yaml text; YAML syntax errors name the file, line and column. */
 export function parseParamsYaml(text: string, source = DEFAULT_PARAMS_PATH): Params {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
@@ -201,7 +221,18 @@ export function parseParamsYaml(text: string, source = DEFAULT_PARAMS_PATH): Par
     const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     throw new InputError(`${source}: bad YAML${where}: ${e.message.split('\n')[0]}`);
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // yaml refuses alias expansions past 100 (a "billion laughs" file) with an error of its own
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(`${source}: bad YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const odd = findNonPlainValue(value, []);
+  if (odd)
+    throw new InputError(
+      `${source}: invalid params: ${odd}: only mappings, lists, strings, numbers and booleans are allowed`,
+    );
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new InputError(`${source}: invalid params: the top level must be a mapping of sections`);
   }
