@@ -5,6 +5,7 @@ export * from './lib/progress.js';
 export * from './lib/rng.js';
 export * from './lib/dataset.js';
 export * from './lib/params.js';
+export * from './lib/yaml.js';
 export * from './lib/format.js';
 export * from './lib/csv.js';
 export * from './lib/cli.js';

@@ -114,7 +114,7 @@ describe('params', () => {
     expect(() => parseParamsYaml(bomb, 'bomb.yaml')).toThrow(InputError);
     expect(() => parseParamsYaml(bomb, 'bomb.yaml')).toThrow(/^bomb\.yaml: bad YAML: .*alias/);
     expect(() => parseParamsYaml('data:\n  raw_path: !!binary aGVsbG8=\n', 'bin.yaml')).toThrow(
-      'bin.yaml: invalid params: data.raw_path: only mappings, lists, strings, numbers and booleans are allowed',
+      'bin.yaml: data.raw_path: only mappings, lists, strings, numbers and booleans are allowed',
     );
   });
 

@@ -176,7 +176,10 @@ describe('.dvc files', () => {
     expect(() =>
       parseDvcFile('outs:\n- md5: acbd18db4cc2f85cedef654fccc4a4d8\n  hash: sha256\n  path: a\n', 'a.dvc'),
     ).toThrow(/not supported/);
-    expect(() => parseDvcFile('outs: [', 'a.dvc')).toThrow(/invalid YAML/);
+    expect(() => parseDvcFile('outs: [', 'a.dvc')).toThrow(/^a\.dvc: bad YAML at line \d+, column \d+/);
+    const bomb =
+      'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nouts: [*c,*c,*c]\n';
+    expect(() => parseDvcFile(bomb, 'bomb.dvc')).toThrow(/^bomb\.dvc: bad YAML: .*alias/);
     expect(() => parseDvcFile('foo: 1\n', 'a.dvc')).toThrow(/"outs"/);
   });
 

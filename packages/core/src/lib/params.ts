@@ -4,9 +4,9 @@
  * wrong type or bad YAML is an InputError naming the file and the key path (exit code 2).
  */
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InputError, isErrnoException } from './errors.js';
+import { formatKeyPath, parseYamlData } from './yaml.js';
 
 export const DEFAULT_PARAMS_PATH = 'config/params.yaml';
 
@@ -170,17 +170,12 @@ export const paramsSchema = z
 
 export type Params = z.output<typeof paramsSchema>;
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  if (path.length === 0) return '(top level)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
-}
-
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
-    const base = issue.path.length ? `${formatPath(issue.path)}.` : '';
+    const base = issue.path.length ? `${formatKeyPath(issue.path)}.` : '';
     return issue.keys.map((k) => `${base}${k}: unknown key`).join('; ');
   }
-  return `${formatPath(issue.path)}: ${issue.message}`;
+  return `${formatKeyPath(issue.path)}: ${issue.message}`;
 }
 
 /** Validate an already-parsed object; `source` names where it came from in error messages. */
@@ -193,46 +188,9 @@ export function parseParams(value: unknown, source = DEFAULT_PARAMS_PATH): Param
   return result.data;
 }
 
-/** The key path of the first value that is not plain data (a `!!binary` buffer, a date, a set…), if any. */
-function findNonPlainValue(value: unknown, path: PropertyKey[]): string | undefined {
-  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNonPlainValue(value[i], [...path, i]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) {
-      const found = findNonPlainValue(v, [...path, k]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  return formatPath(path);
-}
-
 /** Parse params.yaml text; YAML syntax errors name the file, line and column. */
 export function parseParamsYaml(text: string, source = DEFAULT_PARAMS_PATH): Params {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-    throw new InputError(`${source}: bad YAML${where}: ${e.message.split('\n')[0]}`);
-  }
-  let value: unknown;
-  try {
-    // yaml refuses alias expansions past 100 (a "billion laughs" file) with an error of its own
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new InputError(`${source}: bad YAML: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const odd = findNonPlainValue(value, []);
-  if (odd)
-    throw new InputError(
-      `${source}: invalid params: ${odd}: only mappings, lists, strings, numbers and booleans are allowed`,
-    );
+  const value = parseYamlData(text, source);
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new InputError(`${source}: invalid params: the top level must be a mapping of sections`);
   }

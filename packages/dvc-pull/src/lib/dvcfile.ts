@@ -4,7 +4,7 @@
  * An out without `hash:` is a 2.x output hashed as md5-dos2unix (dvc/output.py `_compute_hash_info_from_meta`).
  * Written in DVC's own key order (`Output.dumpd`: hash value, meta, `hash`, `path`), sequences not indented.
  */
-import { InputError } from '@mlops/core';
+import { InputError, parseYamlData } from '@mlops/core';
 import { parseDocument, stringify } from 'yaml';
 import { MD5_RE, type HashName } from './hash.js';
 
@@ -36,9 +36,7 @@ function fail(file: string, message: string): never {
 }
 
 export function parseDvcFile(text: string, file: string): DvcFile {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) fail(file, `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  const data: unknown = doc.toJS();
+  const data = parseYamlData(text, file);
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     fail(file, 'expected a mapping with "outs"');
   const outsRaw = (data as Record<string, unknown>)['outs'];
