@@ -178,7 +178,7 @@ export class FileStore implements TrackingStore {
       if (!(isErrnoException(error) && error.code === 'EEXIST')) throw error;
     }
     const metaPath = join(dir, META);
-    if (created) {
+    const writeMeta = async (): Promise<Required<Experiment>> => {
       const t = this.now();
       const exp: Required<Experiment> = {
         experimentId: id,
@@ -190,26 +190,15 @@ export class FileStore implements TrackingStore {
       };
       await replaceFile(metaPath, experimentMetaYaml(exp), dir);
       return exp;
-    }
+    };
+    if (created) return writeMeta();
     // Another process claimed it: wait for its meta.yaml (written by rename, so it is whole when it appears).
     const deadline = Date.now() + this.claimWaitMs;
     for (;;) {
       const text = await readText(metaPath);
       if (text !== undefined) return parseExperimentMeta(text);
-      if (Date.now() > deadline) {
-        // The claimer died before writing meta.yaml: finish its work (the content is the same).
-        const t = this.now();
-        const exp: Required<Experiment> = {
-          experimentId: id,
-          name,
-          artifactLocation: `${this.artifactRootUri}/${id}`,
-          lifecycleStage: 'active',
-          creationTime: t,
-          lastUpdateTime: t,
-        };
-        await replaceFile(metaPath, experimentMetaYaml(exp), dir);
-        return exp;
-      }
+      // The claimer died before writing meta.yaml: finish its work (the content is the same).
+      if (Date.now() > deadline) return writeMeta();
       await new Promise((r) => setTimeout(r, 10));
     }
   }
