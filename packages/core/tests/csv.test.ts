@@ -197,3 +197,17 @@ describe('numeric columns of the schema', () => {
     expect(NUMERIC_COLUMNS).toEqual(['Age', 'Height', 'Weight', 'FCVC', 'NCP', 'CH2O', 'FAF', 'TUE']);
   });
 });
+
+describe('invalid UTF-8 after the first read', () => {
+  it('names the line counted across earlier chunks', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('a,b\n1,x\n2,y\n3,'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('\n'),
+    ]);
+    const path = await tempFile('late.csv', bytes);
+    await expect(readCsvText(path, { highWaterMark: 4 })).rejects.toThrow(
+      /late\.csv: invalid UTF-8 at byte 14 \(line 4\)/,
+    );
+  });
+});

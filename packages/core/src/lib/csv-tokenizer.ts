@@ -43,6 +43,11 @@ export class CsvTokenizer {
   /** Records completed so far and not yet taken, with the line each starts on. */
   readonly records: { fields: string[]; line: number }[] = [];
 
+  /** The physical line the tokenizer has reached (1-based): where the next character fed will be. */
+  get currentLine(): number {
+    return this.line;
+  }
+
   /** Feed the next chunk of text. */
   feed(text: string): void {
     const n = text.length;

@@ -26,7 +26,10 @@ export interface CsvReadOptions {
   highWaterMark?: number;
 }
 
-/** Line number (1-based) at the first invalid UTF-8 sequence of `chunk`, counting from `line`. */
+/**
+ * The error for the first invalid UTF-8 sequence of `chunk`, with its byte offset and line; `line` is where the chunk
+ * starts (the tokenizer's count, so the hot path does not count lines a second time).
+ */
 function invalidUtf8(file: string, chunk: Uint8Array | undefined, bytes: number, line: number): InputError {
   let offset = bytes;
   if (chunk) {
@@ -59,17 +62,15 @@ async function* recordBatches(
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const tokenizer = new CsvTokenizer();
   let bytes = 0;
-  let lines = 1;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let text: string;
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        throw invalidUtf8(file, chunk, bytes, lines);
+        throw invalidUtf8(file, chunk, bytes, tokenizer.currentLine);
       }
       bytes += chunk.length;
-      for (let k = chunk.indexOf(10); k !== -1; k = chunk.indexOf(10, k + 1)) lines++;
       tokenizer.feed(text);
       if (tokenizer.records.length > 0) yield tokenizer.records.splice(0);
     }
@@ -77,7 +78,7 @@ async function* recordBatches(
     try {
       rest = decoder.decode();
     } catch {
-      throw invalidUtf8(file, undefined, bytes, lines);
+      throw invalidUtf8(file, undefined, bytes, tokenizer.currentLine);
     }
     tokenizer.feed(rest);
     tokenizer.end();
