@@ -19,6 +19,23 @@ const run = (args: string[]) =>
   spawnSync(process.execPath, [main, '--params', join(root, 'config/params.yaml'), ...args], {
     encoding: 'utf8',
   });
+/** `--mode aligned --fail-on-diff` against dataset_limpio.csv at 1e-9 tolerance, the issue's identity check. */
+const runAlignedStrict = (input: string, out: string) =>
+  run([
+    '--input',
+    input,
+    '--reference',
+    limpio,
+    '--mode',
+    'aligned',
+    '--fail-on-diff',
+    '--rtol',
+    '1e-9',
+    '--atol',
+    '1e-9',
+    '--output',
+    out,
+  ]);
 const dir = mkdtempSync(join(tmpdir(), 'mlops-compare-real-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -39,21 +56,7 @@ describe.skipIf(!present)('compare on the real obesity data', () => {
       'TUE',
     ]);
     const out = join(dir, 'same');
-    const p = run([
-      '--input',
-      limpio,
-      '--reference',
-      limpio,
-      '--mode',
-      'aligned',
-      '--fail-on-diff',
-      '--rtol',
-      '1e-9',
-      '--atol',
-      '1e-9',
-      '--output',
-      out,
-    ]);
+    const p = runAlignedStrict(limpio, out);
     expect(p.status, p.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8')).identical).toBe(true);
   });
@@ -66,21 +69,7 @@ describe.skipIf(!present)('compare on the real obesity data', () => {
     const copy = join(dir, 'changed.csv');
     writeFileSync(copy, lines.join('\n'));
     const out = join(dir, 'changed');
-    const p = run([
-      '--input',
-      copy,
-      '--reference',
-      limpio,
-      '--mode',
-      'aligned',
-      '--fail-on-diff',
-      '--rtol',
-      '1e-9',
-      '--atol',
-      '1e-9',
-      '--output',
-      out,
-    ]);
+    const p = runAlignedStrict(copy, out);
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(
       new RegExp(`Weight: 1 differing cell\\(s\\); first: row 1000: "${cells[3]}" vs "${before}"`),
