@@ -179,34 +179,23 @@ export interface TypedReadOptions extends CsvReadOptions {
   categorical?: readonly string[];
 }
 
-class GrowableFloat64 {
-  data = new Float64Array(1024);
-  length = 0;
+/** A typed array that doubles as it grows; `finish` returns an exact-length copy. */
+class Growable<A extends Float64Array | Int32Array> {
+  private data: A;
+  private length = 0;
+  constructor(private readonly make: (length: number) => A) {
+    this.data = make(1024);
+  }
   push(v: number) {
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = this.make(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = v;
   }
-  finish(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
-class GrowableInt32 {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number) {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): Int32Array {
-    return this.data.slice(0, this.length);
+  finish(): A {
+    return this.data.slice(0, this.length) as A;
   }
 }
 
@@ -236,9 +225,9 @@ export async function readCsvTyped(file: string, options: TypedReadOptions): Pro
   const categoricalNames = options.categorical ?? header.filter((h) => !numericSet.has(h));
   const numIdx = options.numeric.map((n) => header.indexOf(n));
   const catIdx = categoricalNames.map((n) => header.indexOf(n));
-  const numCols = options.numeric.map(() => new GrowableFloat64());
+  const numCols = options.numeric.map(() => new Growable((n) => new Float64Array(n)));
   const catCols = categoricalNames.map(() => ({
-    codes: new GrowableInt32(),
+    codes: new Growable((n) => new Int32Array(n)),
     levels: [] as string[],
     index: new Map<string, number>(),
   }));
