@@ -73,4 +73,43 @@ describe('CsvTokenizer', () => {
       expect(parsed).toEqual(kept);
     }
   });
+
+  it('gives the same records and lines with whole-line reads (native split) as one character at a time', () => {
+    // Whole lines with no quote take a fast path; 1-character chunks never do. Lone CRs, blank lines, quotes in and
+    // at the start of fields, and a last line without a line end must come out the same either way.
+    const rng = new SeededRng(7);
+    const pieces = [
+      'a',
+      'b1',
+      '',
+      ' x ',
+      '5"7',
+      '"q,""r"""',
+      '"multi\nline"',
+      ',',
+      ',',
+      ',',
+      '\n',
+      '\r\n',
+      '\r',
+      '\n\n',
+      'é',
+    ];
+    for (let trial = 0; trial < 300; trial++) {
+      const text = Array.from({ length: 1 + rng.int(40) }, () => rng.pick(pieces)).join('');
+      let whole: { fields: string[]; line: number }[] | Error;
+      let byChar: { fields: string[]; line: number }[] | Error;
+      try {
+        whole = tokenize(rng.bernoulli(0.5) ? [text] : chunked(text, 1 + rng.int(64)));
+      } catch (error) {
+        whole = error as Error;
+      }
+      try {
+        byChar = tokenize(chunked(text, 1));
+      } catch (error) {
+        byChar = error as Error;
+      }
+      expect(whole, JSON.stringify(text)).toEqual(byChar);
+    }
+  });
 });

@@ -12,6 +12,7 @@ import {
   JUNK_COLUMN,
   NUMERIC_COLUMNS,
   openCsv,
+  openCsvBatches,
   parseNumberCell,
   readCsvText,
   readCsvTyped,
@@ -89,6 +90,28 @@ describe('CSV reading', () => {
     const b = await readCsvText(await tempFile('crlf.csv', crlf), { highWaterMark: 1 });
     expect(b).toEqual(a);
     expect(a.rows[0]).toEqual(['1', 'é']);
+  });
+
+  it('streams batches holding the same records as openCsv, row-numbered, closing the file when returned early', async () => {
+    const lines = ['x,y', ...Array.from({ length: 3000 }, (_, i) => `${i},"v${i}"`)];
+    const path = await tempFile('many.csv', lines.join('\r\n') + '\r\n');
+    const { header, batches } = await openCsvBatches(path, { highWaterMark: 4096 });
+    expect(header).toEqual(['x', 'y']);
+    const fromBatches = [];
+    let count = 0;
+    for await (const batch of batches) {
+      count++;
+      fromBatches.push(...batch);
+    }
+    expect(count).toBeGreaterThan(5);
+    const { records } = await openCsv(path, { highWaterMark: 4096 });
+    const fromRecords = [];
+    for await (const r of records) fromRecords.push(r);
+    expect(fromBatches).toEqual(fromRecords);
+    expect(fromBatches[2999]).toEqual({ fields: ['2999', 'v2999'], row: 3000, line: 3001 });
+    const early = await openCsvBatches(path, { highWaterMark: 4096 });
+    await early.batches.return();
+    await expect(early.batches.next()).resolves.toEqual({ done: true, value: undefined });
   });
 
   it('reports an empty file', async () => {
