@@ -10,7 +10,7 @@ import {
   InputError,
   createProgress,
   loadParams,
-  openCsv,
+  openCsvBatches,
   parseCli,
   runCli,
   writeCsv,
@@ -51,25 +51,20 @@ const EXPERIMENT = 'obesity-eda-refactored';
 const RUN_NAME = 'eda_data_cleaning';
 
 async function readRaw(input: string, logger: Logger) {
-  const { header, records } = await openCsv(input);
+  const { header, batches } = await openCsvBatches(input);
   let accumulator: RawAccumulator;
   try {
     const bytes = (await stat(input)).size;
     accumulator = new RawAccumulator(header, input, maxRowsForFileSize(bytes, header.length));
   } catch (error) {
-    await records.return();
+    await batches.return();
     throw error;
   }
   const progress = createProgress({ label: 'reading', logger, unit: 'rows' });
-  let pending = 0;
-  for await (const record of records) {
-    accumulator.push(record.fields);
-    if (++pending === 4096) {
-      progress.tick(pending);
-      pending = 0;
-    }
+  for await (const batch of batches) {
+    for (let i = 0; i < batch.length; i++) accumulator.push(batch[i]!.fields);
+    progress.tick(batch.length);
   }
-  progress.tick(pending);
   return accumulator.finish();
 }
 

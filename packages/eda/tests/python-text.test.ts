@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRng } from '@mlops/core';
 import {
   NA_TOKENS,
   PANDAS_NA_STRINGS,
@@ -142,6 +143,25 @@ describe('numeric coercion (step 4, pd.to_numeric errors=coerce)', () => {
     expect(coerceNumericCell('+1,5 kg', cell)).toMatchObject({ value: 15 });
     expect(coerceNumericCell('1.2.3', cell)).toMatchObject({ outcome: NumericOutcome.unparseable });
     expect(Object.is(coerceNumericCell('-0', cell).value, -0)).toBe(true);
+  });
+
+  it("gives pandas' value for every plain decimal, on the native fast path (≤ 15 digits) and past it", () => {
+    const rng = new SeededRng(11);
+    const cell = newCoercedNumber();
+    const digits = () => Array.from({ length: rng.int(12) }, () => String(rng.int(10))).join('');
+    for (let k = 0; k < 20000; k++) {
+      const whole = digits() || '0';
+      const text = `${rng.bernoulli(0.3) ? '-' : ''}${whole}${rng.bernoulli(0.7) ? `.${digits()}` : ''}`;
+      const expected = pandasParseFloat(text, false);
+      coerceNumericCell(text, cell);
+      expect(Object.is(cell.value, expected.value), text).toBe(true);
+      expect(cell.integer, text).toBe(expected.integer);
+    }
+    // 16+ digits: pandas keeps 17 significant digits, Number() would round the whole text.
+    expect(coerceNumericCell('0.30000000000000004', cell).value).toBe(0.3);
+    expect(coerceNumericCell('0.30000000000000004', cell).plain).toBe(false);
+    expect(coerceNumericCell('64.5', cell).plain).toBe(true);
+    expect(coerceNumericCell('0.00001', cell).plain).toBe(false); // repr is 1e-05
   });
 
   it('types cells as read_csv would (float inference)', () => {

@@ -10,7 +10,6 @@ import {
   coerceNumericCell,
   newCoercedNumber,
   readCsvNumber,
-  reprRoundTripsPlain,
   NumericOutcome,
 } from './python-text.js';
 import { COLUMNS_TO_DROP, REQUIRED_COLUMNS } from './rules.js';
@@ -219,7 +218,7 @@ export class RawAccumulator {
       }
       // pandas' read_csv types a column as float64 when every non-NA cell is a number; the cleaner then sees
       // repr(float) rather than the text, which differs for exponents, >17 digits and values below 1e-4.
-      if (cell.outcome === NumericOutcome.ok && reprRoundTripsPlain(raw, cell.value)) {
+      if (cell.plain) {
         if (!cell.integer) col.readableAllInt = false;
         continue;
       }

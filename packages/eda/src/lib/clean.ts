@@ -6,7 +6,7 @@ import { describeSorted, type NumericSummary } from '@mlops/stats';
 import { VALUE_RANGES, TARGET_COLUMN, type ColumnKind } from '@mlops/core';
 import { CELL_INTEGER, CELL_TEXT_CHANGED, type RawTable } from './accumulate.js';
 import { findDuplicates } from './duplicates.js';
-import { modeOfCodes, pandasMedian, sortedSelection } from './pandas-stats.js';
+import { medianOfSorted, modeOfCodes, pandasMedian, sortedSelection } from './pandas-stats.js';
 import { NA_TOKENS, NumericOutcome, cleanText } from './python-text.js';
 import { MODE_FALLBACK, normaliserFor } from './rules.js';
 
@@ -237,11 +237,9 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
     const statsBeforeOutliers = describeSorted(sortedBefore, kept - sortedBefore.length);
     // Step 5: the median over non-missing values, outliers included (the predecessor), or excluded (improvement).
     const inRange = (v: number) => v >= lo && v <= hi;
-    const outlierMedian = pandasMedian(
-      values,
-      keep,
-      options.outlierMedianExcludesOutliers ? inRange : undefined,
-    );
+    const outlierMedian = options.outlierMedianExcludesOutliers
+      ? pandasMedian(values, keep, inRange)
+      : medianOfSorted(sortedBefore);
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (keep[i] === 1 && (v < lo || v > hi)) {

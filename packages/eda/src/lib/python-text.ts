@@ -214,14 +214,13 @@ export function pandasParseFloat(s: string, allowExponent: boolean): ParsedNumbe
 const NOT_NUMERIC_CHAR = /[^\p{Nd}.-]/gu;
 const PLAIN_DECIMAL = /^-?[0-9]+(?:\.[0-9]*)?$/;
 
-/**
- * True when pandas reading `raw` as a float64 and the cleaner then coercing `repr(value)` surely gives `value` back:
- * a plain decimal of at most 15 significant digits (parsed exactly) whose repr is not in exponent form.
- */
-export function reprRoundTripsPlain(raw: string, value: number): boolean {
-  if (!PLAIN_DECIMAL.test(raw)) return false;
-  const digits = raw.length - (raw.charCodeAt(0) === 45 ? 1 : 0) - (raw.includes('.') ? 1 : 0);
-  if (digits > 15) return false;
+/** Digits of a text that matched PLAIN_DECIMAL (all but the sign and the point). */
+function plainDigits(raw: string, dot: number): number {
+  return raw.length - (raw.charCodeAt(0) === 45 ? 1 : 0) - (dot === -1 ? 0 : 1);
+}
+
+/** repr(value) is not in exponent form (and coerces back to value). */
+function reprIsPlain(value: number): boolean {
   const a = Math.abs(value);
   return a === 0 || (a >= 1e-4 && a < 1e16);
 }
@@ -246,6 +245,11 @@ export interface CoercedNumber {
   textChanged: boolean;
   /** pandas would keep the value as an integer (no `.` in the text that was parsed). */
   integer: boolean;
+  /**
+   * The raw text is a plain decimal of at most 15 digits (parsed exactly) whose repr is not in exponent form: pandas
+   * reading it as a float64 and the cleaner then coercing repr(value) surely gives the same value back.
+   */
+  plain: boolean;
 }
 
 /**
@@ -254,11 +258,17 @@ export interface CoercedNumber {
  */
 export function coerceNumericCell(raw: string, out: CoercedNumber): CoercedNumber {
   out.textChanged = false;
+  out.plain = false;
   if (PLAIN_DECIMAL.test(raw)) {
-    const parsed = pandasParseFloat(raw, false);
-    out.value = parsed.value;
-    out.integer = parsed.integer;
+    const dot = raw.indexOf('.');
+    out.integer = dot === -1;
     out.outcome = NumericOutcome.ok;
+    if (plainDigits(raw, dot) <= 15) {
+      // Clinger's fast path: pandas accumulates the digits into an exact integer (< 2^53) and divides once by an
+      // exact power of ten, a correctly rounded result, which is what the engine's native Number() returns.
+      out.value = Number(raw);
+      out.plain = reprIsPlain(out.value);
+    } else out.value = pandasParseFloat(raw, false).value;
     return out;
   }
   out.integer = false;
@@ -283,7 +293,7 @@ export function coerceNumericCell(raw: string, out: CoercedNumber): CoercedNumbe
 }
 
 export function newCoercedNumber(): CoercedNumber {
-  return { value: NaN, outcome: NumericOutcome.ok, textChanged: false, integer: false };
+  return { value: NaN, outcome: NumericOutcome.ok, textChanged: false, integer: false, plain: false };
 }
 
 const INF_STRINGS = new Set(['inf', '+inf', 'infinity', '+infinity', '-inf', '-infinity']);
