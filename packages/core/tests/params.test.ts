@@ -94,6 +94,97 @@ describe('params', () => {
     );
   });
 
+  it('names the file, the key path and the problem for every kind of bad value', () => {
+    // zod/mini ships no messages of its own (they would all read "Invalid input"): these pin the English ones
+    const message = (yaml: string) => {
+      try {
+        parseParamsYaml(yaml, 'cfg/p.yaml');
+      } catch (error) {
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).exitCode).toBe(2);
+        return (error as Error).message;
+      }
+      return expect.unreachable(`accepted: ${yaml}`);
+    };
+    const bad = (yaml: string, detail: string) =>
+      expect(message(yaml)).toBe(`cfg/p.yaml: invalid params: ${detail}`);
+    // wrong type: of a leaf, of a section, of a nested section, of a list
+    bad('data:\n  test_size: "0.2"\n', 'data.test_size: Invalid input: expected number, received string');
+    bad(
+      'preprocessing:\n  create_bmi: "yes"\n',
+      'preprocessing.create_bmi: Invalid input: expected boolean, received string',
+    );
+    bad('data:\n  raw_path: 3\n', 'data.raw_path: Invalid input: expected string, received number');
+    bad('logging: 3\n', 'logging: Invalid input: expected object, received number');
+    bad('models:\n  knn: [1]\n', 'models.knn: Invalid input: expected object, received array');
+    bad('evaluation:\n  metrics: f1\n', 'evaluation.metrics: Invalid input: expected array, received string');
+    bad('data:\n  test_size: .nan\n', 'data.test_size: Invalid input: expected number, received NaN');
+    bad(
+      'data:\n  random_state: .inf\n',
+      'data.random_state: Invalid input: expected number, received Infinity',
+    );
+    // too small / too big, exclusive and inclusive bounds
+    bad('data:\n  test_size: 1\n', 'data.test_size: Too big: expected number to be <1');
+    bad('data:\n  test_size: 0\n', 'data.test_size: Too small: expected number to be >0');
+    bad('drift:\n  alert_threshold: 1.01\n', 'drift.alert_threshold: Too big: expected number to be <=1');
+    bad('training:\n  cv_folds: 1\n', 'training.cv_folds: Too small: expected number to be >=2');
+    bad('compare:\n  rtol: -1e-9\n', 'compare.rtol: Too small: expected number to be >=0');
+    bad('reports:\n  dpi: 0\n', 'reports.dpi: Too small: expected number to be >0');
+    bad('models:\n  algorithms: []\n', 'models.algorithms: Too small: expected array to have >=1 items');
+    // not an integer, and an integer past 2^53 that a float cannot hold exactly
+    bad('training:\n  cv_folds: 2.5\n', 'training.cv_folds: Invalid input: expected int, received number');
+    bad('data:\n  random_state: 1e17\n', 'data.random_state: Too big: expected int to be <=9007199254740991');
+    // a value outside an enum, alone and inside a list
+    bad('reports:\n  format: jpg\n', 'reports.format: Invalid option: expected one of "png"|"svg"');
+    bad(
+      'evaluation:\n  metrics: [f1, auc]\n',
+      'evaluation.metrics[1]: Invalid option: expected one of "accuracy"|"precision"|"recall"|"f1"|"roc_auc"',
+    );
+    // an empty path or name
+    bad('data:\n  raw_path: ""\n', 'data.raw_path: Too small: expected string to have >=1 characters');
+    bad('mlflow:\n  run_name: ""\n', 'mlflow.run_name: Too small: expected string to have >=1 characters');
+    // unknown keys: at the top level, in a section, in a nested section, several at once
+    bad('modelz: {}\n', 'modelz: unknown key');
+    bad('data:\n  test_siz: 0.3\n', 'data.test_siz: unknown key');
+    bad('models:\n  svm:\n    gamma: 1\n', 'models.svm.gamma: unknown key');
+    bad('training:\n  folds: 3\n  seed: 1\n', 'training.folds: unknown key; training.seed: unknown key');
+    // every problem is reported, not only the first (in schema order, a section's unknown keys after its values)
+    bad(
+      'data:\n  test_size: 2\n  extra: 1\nreports:\n  dpi: -1\n',
+      'data.test_size: Too big: expected number to be <1; data.extra: unknown key; reports.dpi: Too small: expected number to be >0',
+    );
+  });
+
+  it('keeps the bounds exact: the edges that are allowed pass', () => {
+    const params = parseParamsYaml(
+      'data:\n  test_size: 0.999\n  random_state: -3\ndrift:\n  alert_threshold: 1\ntraining:\n  cv_folds: 2\n' +
+        '  random_search_iterations: 0\ncompare:\n  rtol: 0\n',
+      'p.yaml',
+    );
+    expect(params.data.test_size).toBe(0.999);
+    expect(params.data.random_state).toBe(-3);
+    expect(params.drift.alert_threshold).toBe(1);
+    expect(params.training.cv_folds).toBe(2);
+    expect(params.training.random_search_iterations).toBe(0);
+    expect(params.compare.rtol).toBe(0);
+    expect(params.compare.atol).toBe(1e-6);
+  });
+
+  it('fills an omitted or empty section with its defaults; a section left null is an error', () => {
+    expect(parseParamsYaml('models:\n  knn: {}\n', 'p.yaml').models.knn.n_neighbors).toBe(5);
+    expect(parseParamsYaml('data: {}\n', 'p.yaml').data).toEqual(defaultParams().data);
+    expect(() => parseParamsYaml('data:\n', 'p.yaml')).toThrow(
+      'p.yaml: invalid params: data: Invalid input: expected object, received null',
+    );
+    expect(() => parseParamsYaml('models:\n  svm:\n', 'p.yaml')).toThrow(
+      'p.yaml: invalid params: models.svm: Invalid input: expected object, received null',
+    );
+    // defaults are fresh objects: changing one result does not leak into the next
+    const first = defaultParams();
+    first.models.algorithms.push('mlp');
+    expect(defaultParams().models.algorithms).toEqual(['random_forest', 'xgboost', 'knn', 'svm']);
+  });
+
   it('rejects bad YAML with file, line and column, and exit code 2', () => {
     try {
       parseParamsYaml('data:\n  raw_path: [unclosed\n', 'bad.yaml');
