@@ -3,6 +3,7 @@ import {
   describeNumeric,
   median,
   pearsonCorrelation,
+  pearsonCorrelationPairs,
   quantileSorted,
   standardDeviation,
 } from '../src/index.js';
@@ -27,5 +28,33 @@ describe('describeNumeric (pandas describe conventions)', () => {
     expect(pearsonCorrelation([1, 2, 3, NaN], [2, 4, 6, 1])).toBeCloseTo(1, 14);
     expect(pearsonCorrelation([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 14);
     expect(pearsonCorrelation([1, 1, 1], [3, 2, 1])).toBeNaN();
+  });
+});
+
+describe('pearsonCorrelationPairs', () => {
+  it('equals pearsonCorrelation on every pair, bit for bit, with and without NaN and constant columns', () => {
+    let seed = 1;
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const n = 500;
+    const base = Float64Array.from({ length: n }, () => rand() * 100);
+    const columns = [
+      base,
+      base.map((v) => v * 0.3 + rand() * 10),
+      Float64Array.from({ length: n }, () => rand()),
+      base.map((v, i) => (i % 17 === 0 ? NaN : -v + rand())),
+      new Float64Array(n).fill(4),
+      Float64Array.from({ length: n }, () => rand() * 1e-9 + 1e9),
+    ];
+    const pairs = pearsonCorrelationPairs(columns);
+    const expected: number[] = [];
+    for (let a = 0; a < columns.length; a++)
+      for (let b = a + 1; b < columns.length; b++)
+        expected.push(pearsonCorrelation(columns[a]!, columns[b]!));
+    expect(pairs).toHaveLength(15);
+    pairs.forEach((r, k) =>
+      expect(Object.is(r, expected[k]), `pair ${k}: ${r} vs ${expected[k]}`).toBe(true),
+    );
+    expect(pairs[0]).toBeGreaterThan(0.9);
+    expect(pearsonCorrelationPairs([[1, 2]])).toEqual([]);
   });
 });

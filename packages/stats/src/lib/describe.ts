@@ -126,3 +126,41 @@ export function pearsonCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): 
   }
   return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
 }
+
+/**
+ * Pearson's r for every pair of columns (the upper triangle, row-major: (0,1), (0,2), …, (1,2), …), each equal to
+ * pearsonCorrelation of that pair. Columns without NaN are centred once and each pair takes one pass, instead of two
+ * passes per pair; a pair involving a column with NaN falls back to pearsonCorrelation's pairwise deletion.
+ */
+export function pearsonCorrelationPairs(columns: readonly ArrayLike<number>[]): number[] {
+  const centred = columns.map((x) => {
+    const n = x.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += x[i]!;
+    if (Number.isNaN(sum) || n < 2) return undefined;
+    const m = sum / n;
+    const c = new Float64Array(n);
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[i]! - m;
+      c[i] = d;
+      ss += d * d;
+    }
+    return { c, ss };
+  });
+  const out: number[] = [];
+  for (let a = 0; a < columns.length; a++) {
+    for (let b = a + 1; b < columns.length; b++) {
+      const x = centred[a];
+      const y = centred[b];
+      if (!x || !y || columns[a]!.length !== columns[b]!.length) {
+        out.push(pearsonCorrelation(columns[a]!, columns[b]!));
+        continue;
+      }
+      let sxy = 0;
+      for (let i = 0; i < x.c.length; i++) sxy += x.c[i]! * y.c[i]!;
+      out.push(x.ss === 0 || y.ss === 0 ? NaN : sxy / Math.sqrt(x.ss * y.ss));
+    }
+  }
+  return out;
+}
