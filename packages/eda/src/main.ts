@@ -121,7 +121,7 @@ async function track(
   });
 }
 
-await runCli('mlops-eda', async (argv, logger) => {
+void runCli('mlops-eda', async (argv, logger) => {
   const started = performance.now();
   const startupMs = started; // performance.now() counts from process start: module loading until here
   const { values } = parseCli(

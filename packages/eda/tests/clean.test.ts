@@ -50,6 +50,21 @@ const col = (t: ReturnType<typeof clean>, name: string) => {
   return written(t).map((r) => r[j]);
 };
 
+describe('reading (the accumulator)', () => {
+  it('counts the input cells pandas reads as missing, in kept, dropped and unknown columns alike', () => {
+    const header = [...HEADER, 'extra'];
+    const rows = [
+      [...row({ Age: '', Gender: 'NA', MTRANS: 'null', mixed_type_col: 'n/a' }), ''],
+      [...row({ Age: ' NA ', Gender: 'nan', Height: '#N/A' }), 'x'], // ' NA ' is not a pandas NA string
+      [...row({ NObeyesdad: '' }), 'NULL'],
+    ];
+    const raw = accumulateRows(header, rows);
+    expect(raw.inputMissing).toBe(5 + 2 + 2);
+    expect(raw.categorical.find((c) => c.name === 'Gender')!.levels).toEqual(['Female']);
+    expect(Array.from(raw.categorical.find((c) => c.name === 'Gender')!.codes)).toEqual([-1, -1, 0]);
+  });
+});
+
 describe('pandas statistics', () => {
   it('median: middle value, or (a + b) / 2, NaN skipped, outliers included', () => {
     expect(pandasMedian(Float64Array.from([1, 2, 3, 10]))).toBe(2.5);

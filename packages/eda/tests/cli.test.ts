@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -204,4 +204,55 @@ describe('mlops-eda CLI', () => {
       expect(existsSync(join(runDir, 'artifacts/real_clean.csv'))).toBe(true);
     },
   );
+});
+
+describe('start-up from the V8 code cache (tools/workspace/bundle-cli.mjs)', () => {
+  const DIST = join(ROOT, 'packages/eda/dist');
+  const sample = join(ROOT, 'packages/eda/warm-up/sample.csv');
+  const startFrom = (main: string) =>
+    spawnSync(
+      process.execPath,
+      [
+        main,
+        '--params',
+        PARAMS,
+        '--input',
+        sample,
+        '--output',
+        join(dir, 'cc.csv'),
+        '--profile',
+        join(dir, 'cc'),
+        '--no-mlflow',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, MLOPS_CODE_CACHE_DEBUG: '1', LOG_LEVEL: 'ERROR' },
+      },
+    );
+
+  it('uses the cache made at build time', () => {
+    const r = startFrom(MAIN);
+    expect(r.stderr).toBe('code cache: used\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs the same, compiling as usual, when the cache is rejected or missing (a copy of dist/ alone)', async () => {
+    const expected = await readFile(join(dir, 'cc.csv'), 'utf8');
+    const copy = join(dir, 'dist-copy');
+    await mkdir(copy);
+    for (const f of ['main.js', 'cli.cjs']) await copyFile(join(DIST, f), join(copy, f));
+    // another Node's or corrupted cache: V8 checks it and refuses it
+    const cache = await readFile(join(DIST, 'cli.cjs.cache'));
+    cache[cache.length >> 1] ^= 0xff;
+    cache.fill(0, 0, 16);
+    await writeFile(join(copy, 'cli.cjs.cache'), cache);
+    let r = startFrom(join(copy, 'main.js'));
+    expect([r.status, r.stderr]).toEqual([0, 'code cache: rejected\n']);
+    expect(await readFile(join(dir, 'cc.csv'), 'utf8')).toBe(expected);
+    await rm(join(copy, 'cli.cjs.cache'));
+    r = startFrom(join(copy, 'main.js'));
+    expect([r.status, r.stderr]).toEqual([0, 'code cache: missing\n']);
+    expect(await readFile(join(dir, 'cc.csv'), 'utf8')).toBe(expected);
+  });
 });

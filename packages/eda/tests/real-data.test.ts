@@ -52,7 +52,13 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
 
   it('has every figure of spec §2', async () => {
     const { profile } = await cleanFile();
-    expect(profile.input).toMatchObject({ rows: 2153, columns: 18, dropped_columns: ['mixed_type_col'] });
+    // missing_cells = pandas' read_csv(...).isna().sum().sum() over all 18 columns (the predecessor's input_missing)
+    expect(profile.input).toMatchObject({
+      rows: 2153,
+      columns: 18,
+      missing_cells: 620,
+      dropped_columns: ['mixed_type_col'],
+    });
     expect(profile.output).toMatchObject({ rows: 2153, columns: 17, missing_cells: 0 });
     expect(profile.summary.out_of_range_corrected).toBe(165);
     expect(profile.summary.missing_imputed).toBe(454);

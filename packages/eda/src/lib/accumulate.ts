@@ -142,6 +142,8 @@ export class RawAccumulator {
   private readonly columns: string[] = [];
   private readonly droppedColumns: string[] = [];
   private readonly unknownColumns: string[] = [];
+  /** Input columns the output does not keep (dropped or unknown). */
+  private readonly otherIndices: number[] = [];
   private rows = 0;
   private missing = 0;
   private readonly scratch = newCoercedNumber();
@@ -166,6 +168,7 @@ export class RawAccumulator {
       const kind = REQUIRED_COLUMNS.get(name);
       if (kind === undefined) {
         (COLUMNS_TO_DROP.includes(name) ? this.droppedColumns : this.unknownColumns).push(name);
+        this.otherIndices.push(index);
         return;
       }
       this.columns.push(name);
@@ -202,7 +205,9 @@ export class RawAccumulator {
   /** Add one record (its fields in header order). */
   push(fields: readonly string[]): void {
     const row = this.rows++;
-    for (let j = 0; j < fields.length; j++) if (PANDAS_NA_STRINGS.has(fields[j]!)) this.missing++;
+    // Missing cells of the input: the kept columns count theirs as they go; the others are checked here.
+    for (let k = 0; k < this.otherIndices.length; k++)
+      if (PANDAS_NA_STRINGS.has(fields[this.otherIndices[k]!]!)) this.missing++;
     const cell = this.scratch;
     for (const col of this.numeric) {
       const raw = fields[col.index]!;
@@ -211,11 +216,12 @@ export class RawAccumulator {
         cell.outcome | (cell.textChanged ? CELL_TEXT_CHANGED : 0) | (cell.integer ? CELL_INTEGER : 0);
       col.values.push(cell.value);
       col.status.push(status);
-      if (!col.readable) continue;
       if (cell.outcome === NumericOutcome.rawMissing) {
+        this.missing++;
         col.hasMissing = true;
         continue;
       }
+      if (!col.readable) continue;
       // pandas' read_csv types a column as float64 when every non-NA cell is a number; the cleaner then sees
       // repr(float) rather than the text, which differs for exponents, >17 digits and values below 1e-4.
       if (cell.plain) {
@@ -242,16 +248,17 @@ export class RawAccumulator {
     }
     for (const col of this.categorical) {
       const raw = fields[col.index]!;
-      if (PANDAS_NA_STRINGS.has(raw)) {
-        col.codes.push(-1);
-        continue;
-      }
+      // One lookup per cell: the table also remembers the pandas NA strings seen, as code -1.
       let code = col.lookup.get(raw);
       if (code === undefined) {
-        code = col.levels.length;
-        col.levels.push(raw);
+        if (PANDAS_NA_STRINGS.has(raw)) code = -1;
+        else {
+          code = col.levels.length;
+          col.levels.push(raw);
+        }
         col.lookup.set(raw, code);
       }
+      if (code === -1) this.missing++;
       col.codes.push(code);
     }
   }

@@ -4,7 +4,7 @@
  * balance and the strongest correlations. JSON for machines, Markdown for people. Pure.
  */
 import { COLUMNS, TARGET_COLUMN } from '@mlops/core';
-import { describeSorted, pearsonCorrelation, type NumericSummary } from '@mlops/stats';
+import { describeSorted, pearsonCorrelationPairs, type NumericSummary } from '@mlops/stats';
 import { sortedSelection } from './pandas-stats.js';
 import type { CleanCategoricalColumn, CleanColumn, CleanedTable, ColumnCorrections } from './clean.js';
 import { compareCodePoints } from './python-text.js';
@@ -214,9 +214,10 @@ export function buildProfile(table: CleanedTable, paths: { input: string; output
   });
 
   const pairs: CorrelationPair[] = [];
-  for (let a = 0; a < numericKept.length; a++) {
-    for (let b = a + 1; b < numericKept.length; b++) {
-      const r = pearsonCorrelation(numericKept[a]!.values, numericKept[b]!.values);
+  const rs = pearsonCorrelationPairs(numericKept.map((c) => c.values));
+  for (let a = 0, k = 0; a < numericKept.length; a++) {
+    for (let b = a + 1; b < numericKept.length; b++, k++) {
+      const r = rs[k]!;
       if (Number.isFinite(r)) pairs.push({ a: numericKept[a]!.name, b: numericKept[b]!.name, r });
     }
   }
