@@ -14,5 +14,6 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    globalSetup: [`${root}tools/workspace/vitest-temp-root.ts`],
   },
 });
