@@ -13,14 +13,15 @@ import {
   openCsvBatches,
   parseCli,
   runCli,
-  writeCsv,
+  writeChunk,
+  writeStreamAtomic,
   writeFileAtomic,
   type Logger,
   type Params,
 } from '@mlops/core';
 import { RawAccumulator, maxRowsForFileSize } from './lib/accumulate.js';
 import { cleanTable, type CleanedTable, type CleaningOptions } from './lib/clean.js';
-import { outputHeader, outputRows } from './lib/output.js';
+import { outputCsvChunks } from './lib/output.js';
 import {
   PROFILE_JSON,
   PROFILE_MARKDOWN,
@@ -167,8 +168,8 @@ void runCli('mlops-eda', async (argv, logger) => {
   if (table.unknownColumns.length > 0)
     logger.warn(`unknown column(s) kept out of the output: ${table.unknownColumns.join(', ')}`);
 
-  await writeCsv(output, outputHeader(table), async (writer) => {
-    for (const fields of outputRows(table)) await writer.writeRow(fields);
+  await writeStreamAtomic(output, async (stream) => {
+    for (const chunk of outputCsvChunks(table)) await writeChunk(stream, chunk);
   });
   const profile = buildProfile(table, { input, output });
   const jsonPath = join(profileDir, PROFILE_JSON);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMN_NAMES } from '@mlops/core';
+import { COLUMN_NAMES, formatCsvRow } from '@mlops/core';
 import {
   PREDECESSOR_OPTIONS,
   TARGET_LOOKUP,
@@ -7,6 +7,8 @@ import {
   cleanTable,
   findDuplicates,
   modeOfCodes,
+  outputCsvChunks,
+  outputHeader,
   outputRows,
   pandasMedian,
   buildProfile,
@@ -38,8 +40,14 @@ const BASE: Row = {
   mixed_type_col: 'bad',
 };
 const row = (over: Partial<Row> = {}): string[] => HEADER.map((h) => over[h] ?? BASE[h]!);
-const clean = (rows: string[][], options = PREDECESSOR_OPTIONS, header = HEADER) =>
-  cleanTable(accumulateRows(header, rows), options);
+/** Clean, and check on every table the tests build that the CSV writer gives the bytes the row view does. */
+const clean = (rows: string[][], options = PREDECESSOR_OPTIONS, header = HEADER) => {
+  const t = cleanTable(accumulateRows(header, rows), options);
+  const expected = formatCsvRow(outputHeader(t)) + [...outputRows(t)].map((r) => formatCsvRow(r)).join('');
+  expect([...outputCsvChunks(t, 7)].join('')).toBe(expected);
+  expect([...outputCsvChunks(t)]).toEqual([expected]);
+  return t;
+};
 const numeric = (t: ReturnType<typeof clean>, name: string) =>
   t.columns.find((c) => c.name === name) as CleanNumericColumn;
 const categorical = (t: ReturnType<typeof clean>, name: string) =>

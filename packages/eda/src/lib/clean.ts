@@ -211,6 +211,7 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
   }
   for (const plan of categorical.values()) applyPlan(plan, keep);
 
+  const kept = n - droppedMissingTarget;
   const numeric = new Map<string, CleanNumericColumn>();
   for (const col of raw.numeric) {
     const values = col.values;
@@ -231,8 +232,6 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
       if (Number.isNaN(values[i]!)) missingBeforeImputation++;
       if (!(s & CELL_INTEGER)) integer = false;
     }
-    let kept = 0;
-    for (let i = 0; i < n; i++) kept += keep[i]!;
     const sortedBefore = sortedSelection(values, keep);
     const statsBeforeOutliers = describeSorted(sortedBefore, kept - sortedBefore.length);
     // Step 5: the median over non-missing values, outliers included (the predecessor), or excluded (improvement).

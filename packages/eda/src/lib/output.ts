@@ -2,7 +2,7 @@
  * The cleaned rows as pandas `to_csv(index=False)` writes them: floats with Python's repr, int64 columns as plain
  * integers, text as is.
  */
-import { formatPythonFloat } from '@mlops/core';
+import { formatCsvField, formatCsvRow, formatPythonFloat } from '@mlops/core';
 import type { CleanedTable } from './clean.js';
 
 /** Python's repr of a float, with fast paths for the common plain forms (same digits: both are shortest round-trip). */
@@ -40,4 +40,57 @@ export function* outputRows(table: CleanedTable): Generator<string[], void, unde
     for (let j = 0; j < formatters.length; j++) fields[j] = formatters[j]!(i);
     yield fields;
   }
+}
+
+/**
+ * The whole CSV (header, then every written row, LF line ends) as text chunks of about `chunkChars` characters:
+ * the bytes formatCsvRow(outputHeader) + formatCsvRow(each of outputRows) give, built column-wise without a
+ * per-row array or a quoting test per cell (numbers never need quotes; each category level is quoted once).
+ */
+export function* outputCsvChunks(
+  table: CleanedTable,
+  chunkChars = 1 << 16,
+): Generator<string, void, undefined> {
+  const columns = table.columns;
+  const m = columns.length;
+  const numeric: (Float64Array | undefined)[] = [];
+  const integer: boolean[] = [];
+  const codes: (Int32Array | undefined)[] = [];
+  const quoted: (string[] | undefined)[] = [];
+  for (const col of columns) {
+    if (col.kind === 'numeric') {
+      numeric.push(col.values);
+      integer.push(col.integer);
+      codes.push(undefined);
+      quoted.push(undefined);
+    } else {
+      numeric.push(undefined);
+      integer.push(false);
+      codes.push(col.codes);
+      quoted.push(col.levels.map(formatCsvField));
+    }
+  }
+  const keep = table.keep;
+  const n = table.inputRows;
+  let chunk = formatCsvRow(outputHeader(table));
+  for (let i = 0; i < n; i++) {
+    if (keep[i] === 0) continue;
+    let line = '';
+    for (let j = 0; j < m; j++) {
+      const values = numeric[j];
+      const cell =
+        values === undefined
+          ? quoted[j]![codes[j]![i]!]!
+          : integer[j]
+            ? formatInteger(values[i]!)
+            : formatFloat(values[i]!);
+      line = j === 0 ? cell : `${line},${cell}`;
+    }
+    chunk += `${line}\n`;
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

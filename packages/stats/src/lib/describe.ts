@@ -157,8 +157,10 @@ export function pearsonCorrelationPairs(columns: readonly ArrayLike<number>[]): 
         out.push(pearsonCorrelation(columns[a]!, columns[b]!));
         continue;
       }
+      const xc = x.c;
+      const yc = y.c;
       let sxy = 0;
-      for (let i = 0; i < x.c.length; i++) sxy += x.c[i]! * y.c[i]!;
+      for (let i = 0; i < xc.length; i++) sxy += xc[i]! * yc[i]!;
       out.push(x.ss === 0 || y.ss === 0 ? NaN : sxy / Math.sqrt(x.ss * y.ss));
     }
   }
