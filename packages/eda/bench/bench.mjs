@@ -16,7 +16,7 @@ const GENERATOR = join(ROOT, 'tools/demo-data/dist/main.js');
 const REAL = fileURLToPath(
   new URL('../../../../shared/data/obesity/obesity_estimation_modified.csv', import.meta.url),
 );
-const RUNS = Number(process.env.EDA_BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.EDA_BENCH_RUNS ?? 11);
 const BIG_ROWS = Number(process.env.EDA_BENCH_ROWS ?? 1_000_000);
 
 const median = (xs) => {
@@ -36,6 +36,15 @@ function nodeStartMs(env) {
   const t0 = process.hrtime.bigint();
   spawnSync(process.execPath, ['-e', '0'], { env });
   return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** Whether the CLI starts from the V8 code cache its build made (tools/workspace/bundle-cli.mjs). */
+function codeCacheStatus() {
+  const r = spawnSync(process.execPath, [MAIN, '--help'], {
+    encoding: 'utf8',
+    env: { ...ENV_AS_IS, MLOPS_CODE_CACHE_DEBUG: '1' },
+  });
+  return /code cache: (\w+)/.exec(r.stderr)?.[1] ?? 'unknown';
 }
 
 function runCli(dir, input, tag, env = ENV_AS_IS) {
@@ -65,16 +74,18 @@ function runCli(dir, input, tag, env = ENV_AS_IS) {
 }
 
 async function inProcess(file, runs) {
-  const { openCsv } = await import(join(ROOT, 'packages/core/dist/index.js'));
-  const { RawAccumulator, cleanTable, outputRows } = await import(join(ROOT, 'packages/eda/dist/index.js'));
+  const { openCsvBatches } = await import(join(ROOT, 'packages/core/dist/index.js'));
+  const { RawAccumulator, cleanTable, outputCsvChunks } = await import(
+    join(ROOT, 'packages/eda/dist/index.js')
+  );
   const times = [];
   for (let k = 0; k < runs; k++) {
     const t0 = performance.now();
-    const { header, records } = await openCsv(file);
+    const { header, batches } = await openCsvBatches(file);
     const acc = new RawAccumulator(header, file);
-    for await (const r of records) acc.push(r.fields);
+    for await (const batch of batches) for (const r of batch) acc.push(r.fields);
     const table = cleanTable(acc.finish());
-    for (const row of outputRows(table)) void row;
+    for (const chunk of outputCsvChunks(table)) void chunk;
     times.push(performance.now() - t0);
   }
   return times;
@@ -109,18 +120,22 @@ try {
     const totals = [];
     const startups = [];
     const cpu = [];
+    const phases = { read: [], clean: [], write: [] };
+    const wallsNoCa = [];
+    const nodeStart = [];
+    const nodeStartNoCa = [];
+    // One warm-up run (file cache), then each kind of run in turn, so load changes hit every kind alike.
+    runCli(dir, REAL, 'real');
     for (let k = 0; k < RUNS; k++) {
       const { wallMs, stats } = runCli(dir, REAL, 'real');
       const s = JSON.parse(await readFile(stats, 'utf8'));
+      phases.read.push(s.read_ms);
+      phases.clean.push(s.clean_ms);
+      phases.write.push(s.write_ms);
       walls.push(wallMs);
       totals.push(s.total_ms);
       startups.push(s.startup_ms);
       cpu.push(s.cpu_ms);
-    }
-    const wallsNoCa = [];
-    const nodeStart = [];
-    const nodeStartNoCa = [];
-    for (let k = 0; k < RUNS; k++) {
       wallsNoCa.push(runCli(dir, REAL, 'real-noca', ENV_NO_EXTRA_CA).wallMs);
       nodeStart.push(nodeStartMs(ENV_AS_IS));
       nodeStartNoCa.push(nodeStartMs(ENV_NO_EXTRA_CA));
@@ -133,6 +148,8 @@ try {
       cli_wall_ms_min: round(Math.min(...walls)),
       cli_module_load_ms_median: round(median(startups)),
       cli_work_ms_median: round(median(totals)),
+      phases_ms_median: Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, round(median(xs))])),
+      code_cache: codeCacheStatus(),
       cli_cpu_ms_median: round(median(cpu)),
       node_e0_ms_median: round(median(nodeStart)),
       node_extra_ca_certs_set: Boolean(process.env.NODE_EXTRA_CA_CERTS),
