@@ -1008,6 +1008,14 @@ describe('parseYamlData: guarantees', () => {
     );
     const deepBlock = Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
     expect(failure(deepBlock).message).toMatch(/nesting exceeded/);
+    // 99 levels of text are fine
+    expect(parseYamlData('x: ' + '['.repeat(99) + ']'.repeat(99) + '\n', 'f')).toBeTruthy();
+    // aliases can nest deeper than the text does: 60 levels under 60 levels, each anchor expanded twice
+    const inner = '['.repeat(60) + ']'.repeat(60);
+    const viaAliases = `a: &a ${inner}\nb: ${'['.repeat(60)}*a${']'.repeat(60)}\n`;
+    expect(failure(viaAliases).message).toMatch(
+      /^f\.yaml: bad YAML: b(\[0\]){100}: aliases nest values deeper than 100 levels$/,
+    );
   });
 
   it('refuses alias bombs quickly, whatever their shape', () => {

@@ -87,6 +87,9 @@ const MAX_EXPANSIONS = 101;
  *  while parsing but everything for a walk or a serializer), plus a floor for tiny files. */
 const EXPANDED_SIZE_PER_CHAR = 100;
 const EXPANDED_SIZE_FLOOR = 10_000;
+/** js-yaml refuses text nested deeper than 100 levels; aliases could nest the loaded tree deeper (and a recursive
+ *  walk, here or in zod, overflow the stack), so the expanded tree is held to the same depth. */
+const MAX_DEPTH = 100;
 
 function tagName(tag: string): string {
   return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
@@ -124,6 +127,11 @@ function checkTree(root: unknown, source: string, textLength: number): void {
       const what = value instanceof TaggedValue ? `, not ${tagName(value.tag)}` : '';
       throw new InputError(
         `${source}: ${formatKeyPath(path)}: only mappings, lists, strings, numbers and booleans are allowed${what}`,
+      );
+    }
+    if (path.length > MAX_DEPTH) {
+      throw new InputError(
+        `${source}: bad YAML: ${formatKeyPath(path)}: aliases nest values deeper than ${MAX_DEPTH} levels`,
       );
     }
     if (onPath.has(value)) {
