@@ -209,7 +209,9 @@ export class RawAccumulator {
     for (let k = 0; k < this.otherIndices.length; k++)
       if (PANDAS_NA_STRINGS.has(fields[this.otherIndices[k]!]!)) this.missing++;
     const cell = this.scratch;
-    for (const col of this.numeric) {
+    const numeric = this.numeric;
+    for (let c = 0; c < numeric.length; c++) {
+      const col = numeric[c]!;
       const raw = fields[col.index]!;
       coerceNumericCell(raw, cell);
       const status =
@@ -246,7 +248,9 @@ export class RawAccumulator {
         col.overrideStatus.push(viaRepr.outcome);
       }
     }
-    for (const col of this.categorical) {
+    const categorical = this.categorical;
+    for (let c = 0; c < categorical.length; c++) {
+      const col = categorical[c]!;
       const raw = fields[col.index]!;
       // One lookup per cell: the table also remembers the pandas NA strings seen, as code -1.
       let code = col.lookup.get(raw);

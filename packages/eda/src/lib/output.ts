@@ -2,7 +2,7 @@
  * The cleaned rows as pandas `to_csv(index=False)` writes them: floats with Python's repr, int64 columns as plain
  * integers, text as is.
  */
-import { formatCsvField, formatCsvRow, formatPythonFloat } from '@mlops/core';
+import { formatCsvField, formatPythonFloat } from '@mlops/core';
 import type { CleanedTable } from './clean.js';
 
 /** Python's repr of a float, with fast paths for the common plain forms (same digits: both are shortest round-trip). */
@@ -72,25 +72,30 @@ export function* outputCsvChunks(
   }
   const keep = table.keep;
   const n = table.inputRows;
-  let chunk = formatCsvRow(outputHeader(table));
+  // Cells go into one reused array and lines into a list, each joined natively: flat strings instead of a chain of
+  // two concatenations per cell.
+  const cells = new Array<string>(m);
+  let lines: string[] = [outputHeader(table).map(formatCsvField).join(',')];
+  let chars = lines[0]!.length;
   for (let i = 0; i < n; i++) {
     if (keep[i] === 0) continue;
-    let line = '';
     for (let j = 0; j < m; j++) {
       const values = numeric[j];
-      const cell =
+      cells[j] =
         values === undefined
           ? quoted[j]![codes[j]![i]!]!
           : integer[j]
             ? formatInteger(values[i]!)
             : formatFloat(values[i]!);
-      line = j === 0 ? cell : `${line},${cell}`;
     }
-    chunk += `${line}\n`;
-    if (chunk.length >= chunkChars) {
-      yield chunk;
-      chunk = '';
+    const line = cells.join(',');
+    lines.push(line);
+    chars += line.length + 1;
+    if (chars >= chunkChars) {
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+      chars = 0;
     }
   }
-  if (chunk.length > 0) yield chunk;
+  if (lines.length > 0) yield `${lines.join('\n')}\n`;
 }
