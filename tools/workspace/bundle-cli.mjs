@@ -11,8 +11,10 @@
  *
  * Usage, from a project folder:
  *   node ../../tools/workspace/bundle-cli.mjs dist/main.js [--warm-up -- CLI ARGS...]
- * In the warm-up arguments, {tmp} stands for a fresh temporary folder, removed afterwards. The warm-up run must
- * exit 0. Without --warm-up the cache holds only what loading the bundle compiles.
+ * In the warm-up arguments, {tmp} stands for a fresh temporary folder, removed afterwards; MLFLOW_TRACKING_URI
+ * points into it, so a warm-up that logs a run exercises the tracking code without touching a real store. The
+ * warm-up run must exit 0. Without --warm-up the CLI runs with --help: the cache then holds only what loading the
+ * bundle compiles.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,10 +93,15 @@ async function bundle(entry, warmUpArgs) {
   const tmp = mkdtempSync(join(tmpdir(), 'bundle-cli-'));
   try {
     const args = warmUpArgs.map((a) => a.replaceAll('{tmp}', tmp));
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', bundleFile, cacheFile, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, LOG_LEVEL: 'ERROR' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', bundleFile, cacheFile, ...args],
+      {
+        encoding: 'utf8',
+        // A warm-up that logs to MLflow logs to a throwaway file store, never to the user's tracking server.
+        env: { ...process.env, LOG_LEVEL: 'ERROR', MLFLOW_TRACKING_URI: `file:${join(tmp, 'mlruns')}` },
+      },
+    );
     if (r.status !== 0 || r.stderr.includes('no code cache written')) {
       process.stderr.write(r.stdout + r.stderr);
       throw new Error(`bundle-cli: warm-up of ${entry} failed (exit ${r.status})`);

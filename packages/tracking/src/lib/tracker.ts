@@ -3,12 +3,12 @@
  * REST, anything else → MLflow's file store), resolves the experiment, and opens runs that carry MLflow's
  * standard tags plus the caller's base tags.
  */
-import { execFileSync } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { InputError, type Logger } from '@mlops/core';
 import { FileStore, fileUriToPath } from './file-store.js';
+import { gitHeadCommit } from './git.js';
 import { RestStore } from './rest-store.js';
 import type { EndStatus, Experiment, Metric, RunInfo, RunRecord, TrackingStore } from './types.js';
 import {
@@ -152,21 +152,6 @@ function entryScript(): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : script;
 }
 
-function gitCommit(startDir: string): string | undefined {
-  try {
-    const out = execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: startDir,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5000,
-    })
-      .toString()
-      .trim();
-    return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Tags MLflow's Python client sets on every run (mlflow/tracking/context/default_context.py and git_context.py). */
 export function defaultRunTags(
   env: Record<string, string | undefined> = process.env,
@@ -177,7 +162,7 @@ export function defaultRunTags(
     'mlflow.source.type': 'LOCAL',
   };
   const script = process.argv[1];
-  const commit = gitCommit(script ? dirname(script) : process.cwd()) ?? gitCommit(process.cwd());
+  const commit = gitHeadCommit(script ? dirname(script) : process.cwd()) ?? gitHeadCommit(process.cwd());
   if (commit) tags['mlflow.source.git.commit'] = commit;
   return tags;
 }
