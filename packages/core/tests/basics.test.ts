@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   SeededRng,
   TARGET_CLASSES,
   writeFileAtomic,
+  writeFileAtomicSync,
 } from '../src/index.js';
 
 describe('SeededRng', () => {
@@ -124,15 +125,29 @@ describe('errors', () => {
   });
 });
 
-describe('writeFileAtomic', () => {
+describe.each([
+  ['writeFileAtomic', writeFileAtomic],
+  ['writeFileAtomicSync', async (p: string, d: string | Uint8Array) => writeFileAtomicSync(p, d)],
+])('%s', (_name, write) => {
   it('creates folders and leaves no temp file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'atomic-'));
     const path = join(dir, 'a', 'b', 'c.json');
-    await writeFileAtomic(path, '{"ok":true}');
+    await write(path, '{"ok":true}');
     expect(await readFile(path, 'utf8')).toBe('{"ok":true}');
-    await writeFileAtomic(path, 'second');
+    await write(path, 'second');
     expect(await readFile(path, 'utf8')).toBe('second');
     expect(await readdir(join(dir, 'a', 'b'))).toEqual(['c.json']);
+  });
+
+  it('leaves the old file and no temp file when the write fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'atomic-'));
+    const path = join(dir, 'keep.txt');
+    await write(path, 'old');
+    // the target is a folder: the rename fails after the temp file was written
+    await mkdir(join(dir, 'folder', 'x'), { recursive: true });
+    await expect(write(join(dir, 'folder'), 'new')).rejects.toThrow();
+    expect(await readFile(path, 'utf8')).toBe('old');
+    expect((await readdir(dir)).sort()).toEqual(['folder', 'keep.txt']);
   });
 });
 

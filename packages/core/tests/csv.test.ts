@@ -25,6 +25,9 @@ const hasReal = existsSync(REAL_DIRTY);
 if (!hasReal)
   console.warn(`SKIPPED real-data CSV tests: ${REAL_DIRTY} is absent (../shared/data not beside the repo)`);
 
+/** Small files are read whole; every error must read the same when the file is streamed in tiny reads. */
+const READ_MODES = [{}, { highWaterMark: 3, wholeFileMaxBytes: 0 }];
+
 async function tempFile(name: string, content: string | Uint8Array): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'csv-'));
   const path = join(dir, name);
@@ -65,7 +68,7 @@ describe.skipIf(!hasReal)('the real dirty file (../shared/data)', () => {
   });
 
   it('streams row numbers and physical lines', async () => {
-    const { records } = await openCsv(REAL_DIRTY, { highWaterMark: 4096 });
+    const { records } = await openCsv(REAL_DIRTY, { highWaterMark: 4096, wholeFileMaxBytes: 0 });
     let last = { row: 0, line: 0 };
     for await (const r of records) last = { row: r.row, line: r.line };
     expect(last).toEqual({ row: 2153, line: 2154 });
@@ -87,7 +90,7 @@ describe('CSV reading', () => {
     const lf = 'a,b\n1,é\n2,"z"\n';
     const crlf = lf.replaceAll('\n', '\r\n');
     const a = await readCsvText(await tempFile('lf.csv', lf));
-    const b = await readCsvText(await tempFile('crlf.csv', crlf), { highWaterMark: 1 });
+    const b = await readCsvText(await tempFile('crlf.csv', crlf), { highWaterMark: 1, wholeFileMaxBytes: 0 });
     expect(b).toEqual(a);
     expect(a.rows[0]).toEqual(['1', 'é']);
   });
@@ -95,7 +98,7 @@ describe('CSV reading', () => {
   it('streams batches holding the same records as openCsv, row-numbered, closing the file when returned early', async () => {
     const lines = ['x,y', ...Array.from({ length: 3000 }, (_, i) => `${i},"v${i}"`)];
     const path = await tempFile('many.csv', lines.join('\r\n') + '\r\n');
-    const { header, batches } = await openCsvBatches(path, { highWaterMark: 4096 });
+    const { header, batches } = await openCsvBatches(path, { highWaterMark: 4096, wholeFileMaxBytes: 0 });
     expect(header).toEqual(['x', 'y']);
     const fromBatches = [];
     let count = 0;
@@ -104,51 +107,74 @@ describe('CSV reading', () => {
       fromBatches.push(...batch);
     }
     expect(count).toBeGreaterThan(5);
-    const { records } = await openCsv(path, { highWaterMark: 4096 });
+    const { records } = await openCsv(path, { highWaterMark: 4096, wholeFileMaxBytes: 0 });
     const fromRecords = [];
     for await (const r of records) fromRecords.push(r);
     expect(fromBatches).toEqual(fromRecords);
     expect(fromBatches[2999]).toEqual({ fields: ['2999', 'v2999'], row: 3000, line: 3001 });
-    const early = await openCsvBatches(path, { highWaterMark: 4096 });
+    const early = await openCsvBatches(path, { highWaterMark: 4096, wholeFileMaxBytes: 0 });
     await early.batches.return();
     await expect(early.batches.next()).resolves.toEqual({ done: true, value: undefined });
   });
 
-  it('reports an empty file', async () => {
-    const path = await tempFile('empty.csv', '');
-    await expect(readCsvText(path)).rejects.toThrow(new InputError(`${path}: empty file (no header row)`));
+  it('reports an empty file (read whole and streamed)', async () => {
+    for (const mode of READ_MODES) {
+      const path = await tempFile('empty.csv', '');
+      await expect(readCsvText(path, mode)).rejects.toThrow(
+        new InputError(`${path}: empty file (no header row)`),
+      );
+    }
   });
 
-  it('reports a header-only file unless allowed', async () => {
-    const path = await tempFile('h.csv', 'a,b\r\n');
-    await expect(readCsvText(path)).rejects.toThrow(/h\.csv: header only, no data rows/);
-    await expect(readCsvText(path, { allowEmpty: true })).resolves.toEqual({ header: ['a', 'b'], rows: [] });
+  it('reports a header-only file unless allowed (read whole and streamed)', async () => {
+    for (const mode of READ_MODES) {
+      const path = await tempFile('h.csv', 'a,b\r\n');
+      await expect(readCsvText(path, mode)).rejects.toThrow(/h\.csv: header only, no data rows/);
+      await expect(readCsvText(path, { ...mode, allowEmpty: true })).resolves.toEqual({
+        header: ['a', 'b'],
+        rows: [],
+      });
+    }
   });
 
-  it('reports a ragged row with its line', async () => {
-    const path = await tempFile('r.csv', 'a,b,c\n1,2,3\n4,5\n');
-    await expect(readCsvText(path)).rejects.toThrow(
-      /r\.csv: ragged row at line 3: 2 fields where the header has 3/,
-    );
+  it('reports a ragged row with its line (read whole and streamed)', async () => {
+    for (const mode of READ_MODES) {
+      const path = await tempFile('r.csv', 'a,b,c\n1,2,3\n4,5\n');
+      await expect(readCsvText(path, mode)).rejects.toThrow(
+        /r\.csv: ragged row at line 3: 2 fields where the header has 3/,
+      );
+    }
   });
 
-  it('reports an unterminated quote', async () => {
-    const path = await tempFile('u.csv', 'a,b\n1,"open\n2,3\n');
-    await expect(readCsvText(path)).rejects.toThrow(/u\.csv: unterminated quoted field/);
+  it('reports an unterminated quote (read whole and streamed)', async () => {
+    for (const mode of READ_MODES) {
+      const path = await tempFile('u.csv', 'a,b\n1,"open\n2,3\n');
+      await expect(readCsvText(path, mode)).rejects.toThrow(/u\.csv: unterminated quoted field/);
+    }
   });
 
-  it('reports invalid UTF-8 with byte offset and line', async () => {
-    const bytes = Buffer.concat([Buffer.from('a,b\n1,ok\n2,'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
-    const path = await tempFile('bad.csv', bytes);
-    await expect(readCsvText(path)).rejects.toThrow(/bad\.csv: invalid UTF-8 at byte 11 \(line 3\)/);
+  it('reports invalid UTF-8 with byte offset and line (read whole and streamed)', async () => {
+    for (const mode of READ_MODES) {
+      const bytes = Buffer.concat([
+        Buffer.from('a,b\n1,ok\n2,'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('\n'),
+      ]);
+      const path = await tempFile('bad.csv', bytes);
+      await expect(readCsvText(path, mode)).rejects.toThrow(/bad\.csv: invalid UTF-8 at byte 11 \(line 3\)/);
+    }
   });
 
-  it('reports a missing file, a folder and a duplicate header', async () => {
-    await expect(readCsvText('/nonexistent/x.csv')).rejects.toThrow('/nonexistent/x.csv: file not found');
-    await expect(readCsvText(tmpdir())).rejects.toThrow(/is a folder/);
-    await expect(readCsvText(await tempFile('d.csv', 'a,a\n1,2\n'))).rejects.toThrow(
-      /duplicate column name "a"/,
-    );
+  it('reports a missing file, a folder and a duplicate header (read whole and streamed)', async () => {
+    for (const mode of READ_MODES) {
+      await expect(readCsvText('/nonexistent/x.csv', mode)).rejects.toThrow(
+        '/nonexistent/x.csv: file not found',
+      );
+      await expect(readCsvText(tmpdir(), mode)).rejects.toThrow(/is a folder/);
+      await expect(readCsvText(await tempFile('d.csv', 'a,a\n1,2\n'), mode)).rejects.toThrow(
+        /duplicate column name "a"/,
+      );
+    }
   });
 
   it('reads typed columns: Float64Array numbers (NaN for blanks), coded categories (-1 for blanks)', async () => {
@@ -229,7 +255,7 @@ describe('invalid UTF-8 after the first read', () => {
       Buffer.from('\n'),
     ]);
     const path = await tempFile('late.csv', bytes);
-    await expect(readCsvText(path, { highWaterMark: 4 })).rejects.toThrow(
+    await expect(readCsvText(path, { highWaterMark: 4, wholeFileMaxBytes: 0 })).rejects.toThrow(
       /late\.csv: invalid UTF-8 at byte 14 \(line 4\)/,
     );
   });

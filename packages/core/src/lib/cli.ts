@@ -50,14 +50,27 @@ export async function runCli(
   name: string,
   main: (argv: string[], logger: Logger) => Promise<number | void>,
 ): Promise<void> {
+  // A reader that stops early (`mlops-x --help | head -1`, a closed log pipe) must not kill the run with an
+  // unhandled EPIPE stack trace half-way through its writes: what it no longer reads is dropped and the work goes
+  // on. Any other failure to write output (a full disk) is reported and fails the run.
+  let outputFailed = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') return;
+      outputFailed = true;
+      process.exitCode = ExitCode.failure;
+      if (stream !== process.stderr)
+        process.stderr.write(`${name}: error: cannot write output: ${error.message}\n`);
+    });
+  }
   const logger = createLogger({ name });
   try {
     const code = await main(process.argv.slice(2), logger);
-    process.exitCode = code ?? ExitCode.ok;
+    process.exitCode = outputFailed ? ExitCode.failure : (code ?? ExitCode.ok);
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(error.text.endsWith('\n') ? error.text : `${error.text}\n`);
-      process.exitCode = ExitCode.ok;
+      if (!outputFailed) process.exitCode = ExitCode.ok;
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
