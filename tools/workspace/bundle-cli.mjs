@@ -83,6 +83,9 @@ async function bundle(entry, warmUpArgs) {
     format: 'cjs',
     target: 'node20',
     sourcemap: true,
+    // Whitespace and syntax only: a third less source to read at start; names stay readable in stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
   });
   // The loader wraps the bundle in a function, where a hashbang line is a syntax error: comment it out (same

@@ -16,6 +16,7 @@ import {
   writeChunk,
   writeStreamAtomic,
   writeFileAtomic,
+  writeFileAtomicSync,
   type Logger,
   type Params,
 } from '@mlops/core';
@@ -49,6 +50,8 @@ Options:
 Exit codes: 0 ok, 1 failure, 2 bad input (missing column, empty column, empty or non-CSV file, bad params).`;
 
 const EXPERIMENT = 'obesity-eda-refactored';
+/** Up to this many output rows (~13 MB of CSV) the clean CSV is built whole and written in one call. */
+const WHOLE_OUTPUT_MAX_ROWS = 100_000;
 const RUN_NAME = 'eda_data_cleaning';
 
 async function readRaw(input: string, logger: Logger) {
@@ -168,14 +171,19 @@ void runCli('mlops-eda', async (argv, logger) => {
   if (table.unknownColumns.length > 0)
     logger.warn(`unknown column(s) kept out of the output: ${table.unknownColumns.join(', ')}`);
 
-  await writeStreamAtomic(output, async (stream) => {
-    for (const chunk of outputCsvChunks(table)) await writeChunk(stream, chunk);
-  });
+  // A small table is written in one synchronous write; a large one streams in 64K-character chunks.
+  if (table.outputRows <= WHOLE_OUTPUT_MAX_ROWS) {
+    writeFileAtomicSync(output, [...outputCsvChunks(table)].join(''));
+  } else {
+    await writeStreamAtomic(output, async (stream) => {
+      for (const chunk of outputCsvChunks(table)) await writeChunk(stream, chunk);
+    });
+  }
   const profile = buildProfile(table, { input, output });
   const jsonPath = join(profileDir, PROFILE_JSON);
   const mdPath = join(profileDir, PROFILE_MARKDOWN);
-  await writeFileAtomic(jsonPath, JSON.stringify(profile, null, 2) + '\n');
-  await writeFileAtomic(mdPath, renderProfileMarkdown(profile));
+  writeFileAtomicSync(jsonPath, JSON.stringify(profile, null, 2) + '\n');
+  writeFileAtomicSync(mdPath, renderProfileMarkdown(profile));
   const writeDone = performance.now();
   snapshot('after_write');
 

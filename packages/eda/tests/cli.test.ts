@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -202,6 +202,46 @@ describe('mlops-eda CLI', () => {
       expect(await readFile(join(runDir, 'metrics/rows_preserved_pct'), 'utf8')).toMatch(/ 100(\.0)? /);
       expect(await readFile(join(runDir, 'tags/mlflow.runName'), 'utf8')).toBe('eda_data_cleaning');
       expect(existsSync(join(runDir, 'artifacts/real_clean.csv'))).toBe(true);
+    },
+  );
+});
+
+describe('closed or full output streams', () => {
+  const runClosing = (args: string[], close: 'stdout' | 'stderr') =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      if (close === 'stdout') child.stdout.destroy();
+      else child.stderr.destroy();
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+
+  it('a reader that closes the pipe early (| head) is no crash: exit 0, no stack trace', async () => {
+    const r = await runClosing(['--help'], 'stdout');
+    expect(r).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('a closed log pipe does not stop the run half-way: the outputs are complete', async () => {
+    const out = join(dir, 'closed-stderr.csv');
+    const sample = join(ROOT, 'packages/eda/warm-up/sample.csv');
+    const r = await runClosing(
+      ['--params', PARAMS, '--input', sample, '--output', out, '--profile', join(dir, 'cs'), '--no-mlflow'],
+      'stderr',
+    );
+    expect(r.code).toBe(0);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(401);
+    expect(existsSync(join(dir, 'cs/eda_profile.md'))).toBe(true);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'output that cannot be written (a full disk) is exit 1 with one line',
+    () => {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" --help > /dev/full`], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^mlops-eda: error: cannot write output: .*ENOSPC.*\n$/);
     },
   );
 });
