@@ -1,11 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 
+let tempCounter = 0;
+
+/**
+ * A temp name beside `path`, unique to this process (pid + counter) and to this start (random part, in case a pid
+ * is reused): no cryptographic randomness needed, so no loading node:crypto at every CLI start.
+ */
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const unique = `${process.pid}.${(tempCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return join(dirname(path), `.${basename(path)}.${unique}.tmp`);
 }
 
 /** Write a whole file atomically: folders are created, the data goes to a temp file beside it, then a rename. */
