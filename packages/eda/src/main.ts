@@ -152,6 +152,7 @@ void runCli('mlops-eda', async (argv, logger) => {
 
   const memory: Record<string, Record<string, number>> = {};
   const snapshot = (phase: string) => {
+    if (!values['stats-json']) return; // heap statistics and RSS are read only for --stats-json
     const m = process.memoryUsage();
     memory[phase] = {
       rss_mb: m.rss / 2 ** 20,

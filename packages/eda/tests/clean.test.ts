@@ -3,6 +3,7 @@ import { COLUMN_NAMES, formatCsvRow } from '@mlops/core';
 import {
   PREDECESSOR_OPTIONS,
   TARGET_LOOKUP,
+  RawAccumulator,
   accumulateRows,
   cleanTable,
   findDuplicates,
@@ -70,6 +71,29 @@ describe('reading (the accumulator)', () => {
     expect(raw.inputMissing).toBe(5 + 2 + 2);
     expect(raw.categorical.find((c) => c.name === 'Gender')!.levels).toEqual(['Female']);
     expect(Array.from(raw.categorical.find((c) => c.name === 'Gender')!.codes)).toEqual([-1, -1, 0]);
+  });
+
+  it('gives the same columns whatever the reserved capacity (exact, too small, none)', () => {
+    const rows = Array.from({ length: 70_000 }, (_, i) =>
+      row({ Age: String(18 + (i % 40)), Gender: i % 3 ? 'Male' : 'Female' }),
+    );
+    const read = (capacity: number) => {
+      const acc = new RawAccumulator(HEADER, 'x', capacity);
+      for (const r of rows) acc.push(r);
+      return acc.finish();
+    };
+    const reference = read(70_000);
+    for (const capacity of [0, 5, 65_536, 100_000]) {
+      const raw = read(capacity);
+      expect(raw.rowCount).toBe(70_000);
+      expect(raw.numeric.map((c) => Array.from(c.values))).toEqual(
+        reference.numeric.map((c) => Array.from(c.values)),
+      );
+      expect(raw.categorical.map((c) => Array.from(c.codes))).toEqual(
+        reference.categorical.map((c) => Array.from(c.codes)),
+      );
+    }
+    expect(reference.numeric[0]!.values[69_999]).toBe(18 + (69_999 % 40));
   });
 });
 

@@ -32,7 +32,8 @@ class ChunkedColumn<T extends TypedArrayOf> {
     private readonly make: (n: number) => T,
     capacity: number,
   ) {
-    this.current = make(Math.max(capacity, ChunkedColumn.CHUNK));
+    // A known bound is reserved exactly (a small file needs a small block); an unknown one starts at one chunk.
+    this.current = make(capacity > 0 ? capacity : ChunkedColumn.CHUNK);
   }
   push(v: number): void {
     if (this.used === this.current.length) {
