@@ -16,7 +16,7 @@ const GENERATOR = join(ROOT, 'tools/demo-data/dist/main.js');
 const REAL = fileURLToPath(
   new URL('../../../../shared/data/obesity/obesity_estimation_modified.csv', import.meta.url),
 );
-const RUNS = Number(process.env.EDA_BENCH_RUNS ?? 11);
+const RUNS = Number(process.env.EDA_BENCH_RUNS ?? 15);
 const BIG_ROWS = Number(process.env.EDA_BENCH_ROWS ?? 1_000_000);
 
 const median = (xs) => {
