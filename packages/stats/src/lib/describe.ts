@@ -59,9 +59,12 @@ export function mean(values: ArrayLike<number>): number {
   return n === 0 ? NaN : sum / n;
 }
 
-/** Sample standard deviation (ddof 1 by default) of the non-missing values, two-pass for accuracy. */
-export function standardDeviation(values: ArrayLike<number>, ddof = 1): number {
-  const m = mean(values);
+/**
+ * Sample standard deviation (ddof 1 by default) of the non-missing values, two-pass for accuracy. Pass the mean when
+ * it is already known (it must be mean(values)) to save the first pass.
+ */
+export function standardDeviation(values: ArrayLike<number>, ddof = 1, knownMean?: number): number {
+  const m = knownMean ?? mean(values);
   let ss = 0;
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -82,11 +85,12 @@ export function describeNumeric(values: ArrayLike<number>): NumericSummary {
 
 /** `describe()` of values already sorted with the missing ones removed (`missing` says how many there were). */
 export function describeSorted(sorted: ArrayLike<number>, missing: number): NumericSummary {
+  const m = mean(sorted);
   return {
     count: sorted.length,
     missing,
-    mean: mean(sorted),
-    std: standardDeviation(sorted),
+    mean: m,
+    std: standardDeviation(sorted, 1, m),
     min: sorted.length ? sorted[0]! : NaN,
     q25: quantileSorted(sorted, 0.25),
     median: quantileSorted(sorted, 0.5),
