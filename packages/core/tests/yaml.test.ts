@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { InputError, parseYamlData, SeededRng } from '../src/index.js';
+import { PREDECESSOR_PARAMS_YAML } from './fixtures/predecessor-params.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -18,55 +19,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const DIFFERENTIAL: ReadonlyArray<readonly [name: string, text: string, expected: unknown]> = [
   [
     'predecessor config/params.yaml (spec §12.1)',
-    `
-data:
-  raw_path: "data/raw/obesity_estimation_modified.csv"
-  interim_path: "data/interim/dataset_limpio_refactored.csv"
-  processed_path: "data/processed/dataset_final.csv"
-  test_size: 0.2
-  random_state: 42
-preprocessing:
-  create_bmi: true
-  handle_outliers: true
-  scale_features: true
-  outlier_method: "iqr"
-  iqr_multiplier: 1.5
-models:
-  output_dir: "models"
-  algorithms: [random_forest, xgboost, knn, svm]
-  random_forest: {n_estimators: 200, max_depth: 10, random_state: 42}
-  xgboost: {n_estimators: 200, max_depth: 5, learning_rate: 0.1, random_state: 42}
-  knn: {n_neighbors: 5}
-  svm: {kernel: "linear", C: 1.0}
-training:
-  cross_validation: true
-  cv_folds: 5
-  scoring: "f1_weighted"
-  random_search_iterations: 20
-  random_state: 42
-evaluation:
-  metrics: [accuracy, precision, recall, f1, roc_auc]
-  generate_plots: true
-  confusion_matrix: true
-reports:
-  figures_dir: "reports/figures"
-  metrics_dir: "reports/metrics"
-  format: "png"
-  dpi: 300
-mlflow:
-  experiment_name: "Clasificacion_Niveles_Obesidad"
-  tracking_uri: "file:./mlruns"
-  run_name: "dvc_pipeline_run"
-drift:
-  baseline_version: "v1.0.0"
-  psi_threshold: 0.25
-  ks_threshold: 0.1
-  output_dir: "reports/drift"
-  alert_threshold: 0.5
-logging:
-  level: "INFO"
-  format: "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
-`.slice(1),
+    PREDECESSOR_PARAMS_YAML,
     {
       data: {
         raw_path: 'data/raw/obesity_estimation_modified.csv',
