@@ -23,8 +23,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const BUNDLE = 'cli.cjs';
-export const CACHE = 'cli.cjs.cache';
+const BUNDLE = 'cli.cjs';
+const CACHE = 'cli.cjs.cache';
+/** The CommonJS module wrapper the bundle runs in (the line the bundle starts on is its commented-out hashbang). */
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+const WRAP_TAIL = '\n})';
 
 /** The loader written to dist/main.js (plain JavaScript, no dependency). */
 const LOADER = `#!/usr/bin/env node
@@ -39,12 +42,11 @@ import { fileURLToPath } from 'node:url';
 const file = fileURLToPath(new URL('./${BUNDLE}', import.meta.url));
 let cachedData;
 try {
-  cachedData = readFileSync(file.replace(/\\.cjs$/, '.cjs.cache'));
+  cachedData = readFileSync(new URL('./${CACHE}', import.meta.url));
 } catch {
   cachedData = undefined;
 }
-const wrapped = '(function (exports, require, module, __filename, __dirname) {' + readFileSync(file, 'utf8') + '\\n})';
-const script = new Script(wrapped, { filename: file, cachedData });
+const script = new Script(${JSON.stringify(WRAP_HEAD)} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAP_TAIL)}, { filename: file, cachedData });
 if (process.env.MLOPS_CODE_CACHE_DEBUG) process.stderr.write(\`code cache: \${cachedData ? (script.cachedDataRejected ? 'rejected' : 'used') : 'missing'}\\n\`);
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, fileURLToPath(new URL('.', import.meta.url)));
@@ -54,9 +56,7 @@ script.runInThisContext()(module.exports, createRequire(file), module, file, fil
 async function warmUpChild(bundle, cacheFile) {
   const { Script } = await import('node:vm');
   const { createRequire } = await import('node:module');
-  const wrapped =
-    '(function (exports, require, module, __filename, __dirname) {' + readFileSync(bundle, 'utf8') + '\n})';
-  const script = new Script(wrapped, { filename: bundle });
+  const script = new Script(WRAP_HEAD + readFileSync(bundle, 'utf8') + WRAP_TAIL, { filename: bundle });
   const module = { exports: {} };
   process.once('beforeExit', () => {
     if ((process.exitCode ?? 0) !== 0) {
