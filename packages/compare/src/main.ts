@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import {
   ExitCode,
   InputError,
-  isErrnoException,
+  checkWritableFile,
   loadParams,
   parseCli,
   runCli,
@@ -76,6 +76,7 @@ runCli('mlops-compare', async (argv, logger) => {
   const rtol = numberOption(values.rtol, 'rtol', cfg.rtol);
   const atol = numberOption(values.atol, 'atol', cfg.atol);
   const alpha = numberOption(values.alpha, 'alpha', cfg.alpha, 1);
+  checkWritableFile(join(outputDir, REPORT_JSON)); // before the work: an unusable output folder fails at once
 
   const [input, reference] = await Promise.all([loadFrame(inputPath), loadFrame(referencePath)]);
   logger.info(
@@ -90,14 +91,8 @@ runCli('mlops-compare', async (argv, logger) => {
       : compareDistribution(input, reference, { alpha, maxExamples: cfg.max_examples });
   const ctx = { input: inputPath, reference: referencePath };
   // Markdown first, JSON last: the JSON appearing means the run completed.
-  try {
-    await writeFileAtomic(join(outputDir, REPORT_MARKDOWN), reportMarkdown(report, ctx));
-    await writeFileAtomic(join(outputDir, REPORT_JSON), reportJson(report, ctx));
-  } catch (error) {
-    if (isErrnoException(error))
-      throw new InputError(`${outputDir}: cannot write the report (${error.code}: ${error.message})`);
-    throw error;
-  }
+  await writeFileAtomic(join(outputDir, REPORT_MARKDOWN), reportMarkdown(report, ctx));
+  await writeFileAtomic(join(outputDir, REPORT_JSON), reportJson(report, ctx));
 
   const different = report.mode === 'aligned' ? !report.identical : report.differs;
   for (const line of report.differences) logger.info(line);

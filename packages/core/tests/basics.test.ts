@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,10 @@ import {
   parseLogLevel,
   SeededRng,
   TARGET_CLASSES,
+  checkWritableFile,
+  checkWritableFolder,
   writeFileAtomic,
+  writeStreamAtomic,
   writeFileAtomicSync,
 } from '../src/index.js';
 
@@ -148,6 +151,45 @@ describe.each([
     await expect(write(join(dir, 'folder'), 'new')).rejects.toThrow();
     expect(await readFile(path, 'utf8')).toBe('old');
     expect((await readdir(dir)).sort()).toEqual(['folder', 'keep.txt']);
+  });
+});
+
+describe('unusable output paths', () => {
+  it('are found before any work, naming the path: a folder, a file in the way, nothing wrong with a new path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'atomic-'));
+    const file = join(dir, 'file.txt');
+    await writeFile(file, 'x');
+    expect(() => checkWritableFile(dir)).toThrow(
+      new InputError(`${dir}: cannot write: it is a folder, not a file`),
+    );
+    expect(() => checkWritableFile(join(file, 'out.csv'))).toThrow(
+      new InputError(`${join(file, 'out.csv')}: cannot write: ${file} is a file, not a folder`),
+    );
+    expect(() => checkWritableFolder(file)).toThrow(/cannot write: .* is a file, not a folder/);
+    expect(() => checkWritableFile(join(dir, 'new/deeper/out.csv'))).not.toThrow();
+    expect(() => checkWritableFolder(join(dir, 'new/deeper'))).not.toThrow();
+  });
+
+  it('fail the atomic writers with exit-2 errors naming the target, never the temp file, and leave nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'atomic-'));
+    const file = join(dir, 'file.txt');
+    await writeFile(file, 'x');
+    const target = join(file, 'sub', 'out.csv');
+    for (const write of [
+      () => writeFileAtomic(target, 'data'),
+      async () => writeFileAtomicSync(target, 'data'),
+      () => writeStreamAtomic(target, async (s) => void s.write('data')),
+      () => writeStreamAtomic(dir, async (s) => void s.write('data')),
+    ]) {
+      const error = await write().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(new RegExp(`^${dir}.*: cannot write: `));
+      expect((error as InputError).message).not.toMatch(/\.tmp/);
+    }
+    expect((await readdir(dir)).sort()).toEqual(['file.txt']);
   });
 });
 

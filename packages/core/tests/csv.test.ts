@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -115,6 +116,20 @@ describe('CSV reading', () => {
     const early = await openCsvBatches(path, { highWaterMark: 4096, wholeFileMaxBytes: 0 });
     await early.batches.return();
     await expect(early.batches.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('reads gzip-compressed files as pandas does, and names other compressed formats', async () => {
+    const text = ['a,b', ...Array.from({ length: 5000 }, (_, i) => `${i},"x${i}"`)].join('\r\n') + '\r\n';
+    const plain = await readCsvText(await tempFile('plain.csv', text));
+    const gz = gzipSync(Buffer.from(text));
+    expect(await readCsvText(await tempFile('data.csv.gz', gz))).toEqual(plain);
+    expect(await readCsvText(await tempFile('no-extension', gz), { highWaterMark: 7 })).toEqual(plain);
+    const truncated = await tempFile('cut.csv.gz', gz.subarray(0, gz.length >> 1));
+    await expect(readCsvText(truncated)).rejects.toThrow(/cut\.csv\.gz: not a valid gzip file/);
+    const bz = await tempFile('x.csv.bz2', Buffer.from('BZh91AY&SY'));
+    await expect(readCsvText(bz)).rejects.toThrow(
+      /x\.csv\.bz2: is a bzip2-compressed file; decompress it first/,
+    );
   });
 
   it('reports an empty file (read whole and streamed)', async () => {

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DEFAULT_PARAMS_PATH,
+  checkWritableFile,
   InputError,
   createProgress,
   loadParams,
@@ -147,6 +148,9 @@ void runCli('mlops-eda', async (argv, logger) => {
   const input = values.input ?? params.data.raw_path;
   const output = values.output ?? params.data.interim_path;
   const profileDir = values.profile ?? params.data.profile_dir;
+  // Unusable output paths fail now, with nothing written, not after the work with half the outputs on disk.
+  checkWritableFile(output);
+  checkWritableFile(join(profileDir, PROFILE_JSON));
   const options: CleaningOptions = {
     dropMissingTarget: params.cleaning.drop_missing_target,
     dropDuplicates: params.cleaning.drop_duplicates,

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -204,6 +205,43 @@ describe('mlops-eda CLI', () => {
       expect(existsSync(join(runDir, 'artifacts/real_clean.csv'))).toBe(true);
     },
   );
+});
+
+describe('unusable output paths', () => {
+  const sample = join(ROOT, 'packages/eda/warm-up/sample.csv');
+  it('an output that is a folder, or a profile folder that is a file, is exit 2 before any work, nothing written', async () => {
+    const asFolder = join(dir, 'out-is-folder');
+    await mkdir(asFolder);
+    let r = run(['--input', sample, '--output', asFolder, '--profile', join(dir, 'p-ok'), '--no-mlflow']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      `mlops-eda: error: ${asFolder}: cannot write: it is a folder, not a file\n`,
+    ]);
+    expect(existsSync(join(dir, 'p-ok'))).toBe(false);
+    const asFile = join(dir, 'profile-is-file');
+    await writeFile(asFile, 'x');
+    const out = join(dir, 'not-written.csv');
+    r = run(['--input', sample, '--output', out, '--profile', asFile, '--no-mlflow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mlops-eda: error: ${join(asFile, 'eda_profile.json')}: cannot write: ${asFile} is a file, not a folder\n`,
+    );
+    await expectNoOutput(out);
+  });
+
+  it('a gzip-compressed input is read like the plain file (as pandas reads .csv.gz)', async () => {
+    const gz = join(dir, 'sample.csv.gz');
+    await writeFile(gz, gzipSync(await readFile(sample)));
+    const plain = join(dir, 'from-plain.csv');
+    const fromGz = join(dir, 'from-gz.csv');
+    expect(
+      run(['--input', sample, '--output', plain, '--profile', join(dir, 'pp'), '--no-mlflow']).code,
+    ).toBe(0);
+    expect(run(['--input', gz, '--output', fromGz, '--profile', join(dir, 'pg'), '--no-mlflow']).code).toBe(
+      0,
+    );
+    expect(await readFile(fromGz, 'utf8')).toBe(await readFile(plain, 'utf8'));
+  });
 });
 
 describe('closed or full output streams', () => {

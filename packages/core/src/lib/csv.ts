@@ -4,7 +4,8 @@
  * numbers, codes + levels for categories). Every error is an InputError naming the file and the row, line or
  * column: empty file, header only, ragged row, unterminated quote, invalid UTF-8, a non-number in a numeric column.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import type { WriteStream } from 'node:fs';
 import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
 import { InputError, isErrnoException } from './errors.js';
@@ -50,6 +51,9 @@ function invalidUtf8(file: string, chunk: Uint8Array | undefined, bytes: number,
 
 function translateError(file: string, error: unknown): unknown {
   if (error instanceof InputError) return error;
+  if (isErrnoException(error) && error.code?.startsWith('Z_')) {
+    return new InputError(`${file}: not a valid gzip file (${error.message})`);
+  }
   if (error instanceof CsvSyntaxError) return new InputError(`${file}: ${error.message}`);
   if (isErrnoException(error)) {
     if (error.code === 'ENOENT') return new InputError(`${file}: file not found`);
@@ -57,6 +61,36 @@ function translateError(file: string, error: unknown): unknown {
     if (error.code === 'EACCES') return new InputError(`${file}: permission denied`);
   }
   return error;
+}
+
+/** Leading bytes of compressed formats: gzip is read; the others get a clear error instead of "invalid UTF-8". */
+const COMPRESSED: ReadonlyArray<readonly [name: string, magic: readonly number[]]> = [
+  ['gzip', [0x1f, 0x8b]],
+  ['bzip2', [0x42, 0x5a, 0x68]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['zip', [0x50, 0x4b, 0x03, 0x04]],
+];
+
+/** 'gzip' when the file is gzip-compressed; an InputError for another compressed format; else undefined. */
+function sniffCompression(file: string): 'gzip' | undefined {
+  const head = Buffer.alloc(6);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  for (const [name, magic] of COMPRESSED) {
+    if (n >= magic.length && magic.every((b, i) => head[i] === b)) {
+      if (name === 'gzip') return 'gzip';
+      throw new InputError(
+        `${file}: is a ${name}-compressed file; decompress it first (gzip is read directly)`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /** The records of a small file read whole: strict UTF-8, one batch. */
@@ -83,9 +117,11 @@ async function* recordBatches(
   highWaterMark: number,
   wholeFileMaxBytes: number,
 ): AsyncGenerator<CsvRecord[], void, undefined> {
+  let compression: 'gzip' | undefined;
   try {
     const info = statSync(file);
-    if (info.isFile() && info.size <= wholeFileMaxBytes) {
+    compression = info.isFile() ? sniffCompression(file) : undefined;
+    if (info.isFile() && info.size <= wholeFileMaxBytes && !compression) {
       const records = wholeFileRecords(file);
       if (records.length > 0) yield records;
       return;
@@ -93,7 +129,11 @@ async function* recordBatches(
   } catch (error) {
     throw translateError(file, error);
   }
-  const stream = createReadStream(file, { highWaterMark });
+  const raw = createReadStream(file, { highWaterMark });
+  // gzip is read through zlib as it streams (as pandas' read_csv does for .gz), so memory stays bounded.
+  const stream =
+    compression === 'gzip' ? raw.pipe(createGunzip({ chunkSize: Math.max(highWaterMark, 64) })) : raw;
+  if (stream !== raw) raw.on('error', (error) => stream.destroy(error));
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const tokenizer = new CsvTokenizer();
   let bytes = 0;
@@ -122,6 +162,7 @@ async function* recordBatches(
     throw translateError(file, error);
   } finally {
     stream.destroy();
+    raw.destroy();
   }
 }
 

@@ -1,7 +1,18 @@
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createWriteStream,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { FailureError, InputError, isErrnoException } from './errors.js';
 
 let tempCounter = 0;
 
@@ -14,16 +25,95 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${unique}.tmp`);
 }
 
+const WRITE_REFUSED: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a part of the path is a file, not a folder',
+};
+
+/**
+ * An error from writing `path` (or its temp file, or its folders) as the workspace reports it, naming `path`
+ * itself: an unusable path is bad input (exit 2); a full disk or an I/O error is a failure (exit 1).
+ */
+export function writeError(path: string, error: unknown): unknown {
+  if (!isErrnoException(error) || error instanceof InputError || error instanceof FailureError) return error;
+  const why = WRITE_REFUSED[error.code ?? ''];
+  if (why) return new InputError(`${path}: cannot write: ${why}`, { cause: error });
+  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') {
+    return new FailureError(`${path}: cannot write: no space left on the device`, { cause: error });
+  }
+  if (error.code === 'EIO') return new FailureError(`${path}: cannot write: I/O error`, { cause: error });
+  return error;
+}
+
+/**
+ * Check, before any work, that a file can be written at `path`: not an existing folder, and its nearest existing
+ * folder is a writable folder. Throws the InputError writeError would give, so a stage fails at once with nothing
+ * written instead of after its work with part of its outputs on disk.
+ */
+export function checkWritableFile(path: string): void {
+  let info;
+  try {
+    info = statSync(path);
+  } catch {
+    info = undefined;
+  }
+  if (info?.isDirectory()) throw new InputError(`${path}: cannot write: it is a folder, not a file`);
+  checkWritableFolder(dirname(path), path);
+}
+
+/** Check, before any work, that files can be written in the folder `dir` (created if missing). */
+export function checkWritableFolder(dir: string, target = dir): void {
+  for (let at = dir; ; at = dirname(at)) {
+    let info;
+    try {
+      info = statSync(at);
+    } catch (error) {
+      // missing (created later), or under a file (ENOTDIR): look further up, to name what is in the way
+      if (
+        isErrnoException(error) &&
+        (error.code === 'ENOENT' || error.code === 'ENOTDIR') &&
+        dirname(at) !== at
+      )
+        continue;
+      throw writeError(target, error);
+    }
+    if (!info.isDirectory()) throw new InputError(`${target}: cannot write: ${at} is a file, not a folder`);
+    try {
+      accessSync(at, constants.W_OK | constants.X_OK);
+    } catch (error) {
+      throw writeError(target, error);
+    }
+    return;
+  }
+}
+
+/** Remove a temp file if it is there; a path that cannot even be looked at (a file in the way) has none. */
+async function removeQuietly(temp: string): Promise<void> {
+  await rm(temp, { force: true }).catch(() => undefined);
+}
+
+function removeQuietlySync(temp: string): void {
+  try {
+    rmSync(temp, { force: true });
+  } catch {
+    // nothing was written there
+  }
+}
+
 /** Write a whole file atomically: folders are created, the data goes to a temp file beside it, then a rename. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(temp, data);
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await removeQuietly(temp);
+    throw writeError(path, error);
   }
 }
 
@@ -32,14 +122,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * open, write, close and rename costs more than the writes.
  */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temp, data);
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
+    removeQuietlySync(temp);
+    throw writeError(path, error);
   }
 }
 
@@ -51,18 +141,22 @@ export async function writeStreamAtomic(
   path: string,
   write: (stream: WriteStream) => Promise<void>,
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
-  const stream = createWriteStream(temp);
+  let stream: WriteStream | undefined;
   try {
+    await mkdir(dirname(path), { recursive: true });
+    stream = createWriteStream(temp);
+    // Listen from the start: a failed open (permission, full disk) must reject below, not crash the process as an
+    // unhandled 'error' event while `write` is still busy.
+    stream.on('error', () => undefined);
     await write(stream);
     stream.end();
     await finished(stream);
     await rename(temp, path);
   } catch (error) {
-    stream.destroy();
-    await rm(temp, { force: true });
-    throw error;
+    stream?.destroy();
+    await removeQuietly(temp);
+    throw writeError(path, error);
   }
 }
 
