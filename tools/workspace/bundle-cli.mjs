@@ -83,6 +83,9 @@ async function bundle(entry, warmUpArgs) {
     format: 'cjs',
     target: 'node20',
     sourcemap: true,
+    // ESM dependencies (e.g. createRequire(import.meta.url)) see the bundle's own URL, as they would their file's.
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // Whitespace and syntax only: a third less source to read at start; names stay readable in stack traces.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -303,4 +303,4 @@ async function remoteCommand(argv: string[], baseLogger: Logger, print: (l: stri
   }
 }
 
-await runCli('mlops-dvc', main);
+void runCli('mlops-dvc', main);
