@@ -57,6 +57,14 @@ describe('dvc.yaml', () => {
       const pkg = JSON.parse(await readFile(join(root, pkgDir, 'package.json'), 'utf8'));
       expect(Object.values(pkg.bin ?? {}).map((b) => join(pkgDir, String(b)))).toContain(script);
       expect(existsSync(join(root, pkgDir, 'src/main.ts')), `${pkgDir}/src/main.ts`).toBe(true);
+      // Its code dependency is exactly what runs: the loader and the bundle, not a dist/ folder whose V8 code cache
+      // changes at every build (which would make `dvc repro` rerun the stage after any rebuild).
+      const deps = (stage.deps ?? []).map(String);
+      expect(deps, name).toEqual(expect.arrayContaining([script, `${pkgDir}/dist/cli.cjs`]));
+      expect(
+        deps.filter((d) => d.endsWith('/dist') || d.endsWith('/dist/')),
+        name,
+      ).toEqual([]);
     }
   });
 });
