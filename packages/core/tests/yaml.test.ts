@@ -15,62 +15,61 @@ import { PREDECESSOR_PARAMS_YAML } from './fixtures/predecessor-params.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** What the previous implementation (`yaml` 2.9.1) gave for the predecessor's params.yaml. */
+const PREDECESSOR_VALUES = {
+  data: {
+    raw_path: 'data/raw/obesity_estimation_modified.csv',
+    interim_path: 'data/interim/dataset_limpio_refactored.csv',
+    processed_path: 'data/processed/dataset_final.csv',
+    test_size: 0.2,
+    random_state: 42,
+  },
+  preprocessing: {
+    create_bmi: true,
+    handle_outliers: true,
+    scale_features: true,
+    outlier_method: 'iqr',
+    iqr_multiplier: 1.5,
+  },
+  models: {
+    output_dir: 'models',
+    algorithms: ['random_forest', 'xgboost', 'knn', 'svm'],
+    random_forest: { n_estimators: 200, max_depth: 10, random_state: 42 },
+    xgboost: { n_estimators: 200, max_depth: 5, learning_rate: 0.1, random_state: 42 },
+    knn: { n_neighbors: 5 },
+    svm: { kernel: 'linear', C: 1 },
+  },
+  training: {
+    cross_validation: true,
+    cv_folds: 5,
+    scoring: 'f1_weighted',
+    random_search_iterations: 20,
+    random_state: 42,
+  },
+  evaluation: {
+    metrics: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc'],
+    generate_plots: true,
+    confusion_matrix: true,
+  },
+  reports: { figures_dir: 'reports/figures', metrics_dir: 'reports/metrics', format: 'png', dpi: 300 },
+  mlflow: {
+    experiment_name: 'Clasificacion_Niveles_Obesidad',
+    tracking_uri: 'file:./mlruns',
+    run_name: 'dvc_pipeline_run',
+  },
+  drift: {
+    baseline_version: 'v1.0.0',
+    psi_threshold: 0.25,
+    ks_threshold: 0.1,
+    output_dir: 'reports/drift',
+    alert_threshold: 0.5,
+  },
+  logging: { level: 'INFO', format: '%(asctime)s - %(name)s - %(levelname)s - %(message)s' },
+};
+
 /** [name, YAML text, the value the previous implementation (`yaml` 2.9.1) gave]. */
 const DIFFERENTIAL: ReadonlyArray<readonly [name: string, text: string, expected: unknown]> = [
-  [
-    'predecessor config/params.yaml (spec §12.1)',
-    PREDECESSOR_PARAMS_YAML,
-    {
-      data: {
-        raw_path: 'data/raw/obesity_estimation_modified.csv',
-        interim_path: 'data/interim/dataset_limpio_refactored.csv',
-        processed_path: 'data/processed/dataset_final.csv',
-        test_size: 0.2,
-        random_state: 42,
-      },
-      preprocessing: {
-        create_bmi: true,
-        handle_outliers: true,
-        scale_features: true,
-        outlier_method: 'iqr',
-        iqr_multiplier: 1.5,
-      },
-      models: {
-        output_dir: 'models',
-        algorithms: ['random_forest', 'xgboost', 'knn', 'svm'],
-        random_forest: { n_estimators: 200, max_depth: 10, random_state: 42 },
-        xgboost: { n_estimators: 200, max_depth: 5, learning_rate: 0.1, random_state: 42 },
-        knn: { n_neighbors: 5 },
-        svm: { kernel: 'linear', C: 1 },
-      },
-      training: {
-        cross_validation: true,
-        cv_folds: 5,
-        scoring: 'f1_weighted',
-        random_search_iterations: 20,
-        random_state: 42,
-      },
-      evaluation: {
-        metrics: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc'],
-        generate_plots: true,
-        confusion_matrix: true,
-      },
-      reports: { figures_dir: 'reports/figures', metrics_dir: 'reports/metrics', format: 'png', dpi: 300 },
-      mlflow: {
-        experiment_name: 'Clasificacion_Niveles_Obesidad',
-        tracking_uri: 'file:./mlruns',
-        run_name: 'dvc_pipeline_run',
-      },
-      drift: {
-        baseline_version: 'v1.0.0',
-        psi_threshold: 0.25,
-        ks_threshold: 0.1,
-        output_dir: 'reports/drift',
-        alert_threshold: 0.5,
-      },
-      logging: { level: 'INFO', format: '%(asctime)s - %(name)s - %(levelname)s - %(message)s' },
-    },
-  ],
+  ['predecessor config/params.yaml (spec §12.1)', PREDECESSOR_PARAMS_YAML, PREDECESSOR_VALUES],
   [
     'repo config/params.yaml (snapshot)',
     `
@@ -173,59 +172,16 @@ logging:
   format: '%(asctime)s - %(name)s - %(levelname)s - %(message)s'
 `.slice(1),
     {
+      ...PREDECESSOR_VALUES,
       data: {
-        raw_path: 'data/raw/obesity_estimation_modified.csv',
-        interim_path: 'data/interim/dataset_limpio_refactored.csv',
-        processed_path: 'data/processed/dataset_final.csv',
-        test_size: 0.2,
-        random_state: 42,
+        ...PREDECESSOR_VALUES.data,
         drifted_path: 'data/interim/dataset_with_drift.csv',
         profile_dir: 'reports/eda',
-      },
-      preprocessing: {
-        create_bmi: true,
-        handle_outliers: true,
-        scale_features: true,
-        outlier_method: 'iqr',
-        iqr_multiplier: 1.5,
       },
       cleaning: {
         drop_missing_target: false,
         drop_duplicates: false,
         outlier_median_excludes_outliers: false,
-      },
-      models: {
-        output_dir: 'models',
-        algorithms: ['random_forest', 'xgboost', 'knn', 'svm'],
-        random_forest: { n_estimators: 200, max_depth: 10, random_state: 42 },
-        xgboost: { n_estimators: 200, max_depth: 5, learning_rate: 0.1, random_state: 42 },
-        knn: { n_neighbors: 5 },
-        svm: { kernel: 'linear', C: 1 },
-      },
-      training: {
-        cross_validation: true,
-        cv_folds: 5,
-        scoring: 'f1_weighted',
-        random_search_iterations: 20,
-        random_state: 42,
-      },
-      evaluation: {
-        metrics: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc'],
-        generate_plots: true,
-        confusion_matrix: true,
-      },
-      reports: { figures_dir: 'reports/figures', metrics_dir: 'reports/metrics', format: 'png', dpi: 300 },
-      mlflow: {
-        experiment_name: 'Clasificacion_Niveles_Obesidad',
-        tracking_uri: 'file:./mlruns',
-        run_name: 'dvc_pipeline_run',
-      },
-      drift: {
-        baseline_version: 'v1.0.0',
-        psi_threshold: 0.25,
-        ks_threshold: 0.1,
-        output_dir: 'reports/drift',
-        alert_threshold: 0.5,
       },
       compare: {
         reference_path: 'data/raw/obesity_clean_reference.csv',
@@ -237,7 +193,6 @@ logging:
         alpha: 0.05,
         max_examples: 5,
       },
-      logging: { level: 'INFO', format: '%(asctime)s - %(name)s - %(levelname)s - %(message)s' },
     },
   ],
   [
