@@ -117,6 +117,7 @@ async function bundle(entry, warmUpArgs) {
   }
   writeFileSync(entry, LOADER);
   chmodSync(entry, 0o755);
+  rmSync(`${entry}.map`, { force: true }); // tsc's map of the entry no longer matches the loader
 }
 
 const argv = process.argv.slice(2);

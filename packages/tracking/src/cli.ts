@@ -57,7 +57,7 @@ function jsonSafe(value: unknown): string {
   );
 }
 
-await runCli('mlops-runs', async (argv) => {
+void runCli('mlops-runs', async (argv) => {
   const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
   const [command, ...rest] = positionals;
   if (!command) throw new InputError(`missing command\n\n${USAGE}`);
