@@ -189,12 +189,12 @@ function applyPlan(plan: CategoricalPlan, keep: Uint8Array): void {
  */
 function cleanNumericColumn(
   col: RawNumericColumn,
-  n: number,
   keep: Uint8Array,
   kept: number,
   options: CleaningOptions,
 ): CleanNumericColumn {
   const values = col.values;
+  const n = values.length;
   const range = VALUE_RANGES[col.name]!;
   const [lo, hi] = range;
   const corrections = emptyCorrections();
@@ -282,7 +282,7 @@ export function cleanTable(raw: RawTable, options: CleaningOptions = PREDECESSOR
   const kept = n - droppedMissingTarget;
   const numeric = new Map<string, CleanNumericColumn>();
   for (const col of raw.numeric) {
-    const clean = cleanNumericColumn(col, n, keep, kept, options);
+    const clean = cleanNumericColumn(col, keep, kept, options);
     if (Number.isNaN(clean.imputedValue)) emptyColumns.push(col.name);
     numeric.set(col.name, clean);
   }
