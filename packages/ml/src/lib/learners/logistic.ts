@@ -13,7 +13,11 @@ export interface LogisticRegressionParams {
   readonly max_iter: number;
 }
 
-export function logisticRegressionLearner(params: LogisticRegressionParams): Learner {
+export interface LogisticRegressionLearner extends Learner {
+  fit(data: FitData, context: FitContext): LogisticRegressionJson;
+}
+
+export function logisticRegressionLearner(params: LogisticRegressionParams): LogisticRegressionLearner {
   return {
     name: 'LogisticRegression',
     fit(data: FitData, context: FitContext): LogisticRegressionJson {
@@ -63,7 +67,10 @@ export function logisticRegressionLearner(params: LogisticRegressionParams): Lea
         }
         return loss + 0.5 * invC * penalty;
       };
-      const result = lbfgs(objective, new Float64Array(k * width), { maxIterations: params.max_iter, tolerance: 1e-5 });
+      const result = lbfgs(objective, new Float64Array(k * width), {
+        maxIterations: params.max_iter,
+        tolerance: 1e-5,
+      });
       context.onProgress?.(1);
       const coef: number[] = [];
       const intercept: number[] = [];
