@@ -93,11 +93,16 @@ const OPTIONS = {
 /** An output path that is one of the inputs would destroy it: refused before any work. */
 function refuseSame(output: string, inputs: readonly string[], what: string): void {
   for (const input of inputs) {
-    if (resolve(output) === resolve(input)) throw new InputError(`${output}: ${what} is the input ${input}; choose another path`);
+    if (resolve(output) === resolve(input))
+      throw new InputError(`${output}: ${what} is the input ${input}; choose another path`);
   }
 }
 
-async function train(values: Record<string, unknown>, params: Params, logger: Logger): Promise<Record<string, unknown>> {
+async function train(
+  values: Record<string, unknown>,
+  params: Params,
+  logger: Logger,
+): Promise<Record<string, unknown>> {
   const input = (values['input'] as string | undefined) ?? params.data.interim_path;
   const output = (values['output'] as string | undefined) ?? params.models.output_dir;
   const metricsDir = (values['metrics'] as string | undefined) ?? params.reports.metrics_dir;
@@ -172,7 +177,11 @@ async function train(values: Record<string, unknown>, params: Params, logger: Lo
   };
 }
 
-async function evaluate(values: Record<string, unknown>, params: Params, logger: Logger): Promise<Record<string, unknown>> {
+async function evaluate(
+  values: Record<string, unknown>,
+  params: Params,
+  logger: Logger,
+): Promise<Record<string, unknown>> {
   const input = (values['input'] as string | undefined) ?? params.data.interim_path;
   const modelDir = (values['model'] as string | undefined) ?? params.models.output_dir;
   const output = (values['output'] as string | undefined) ?? params.reports.metrics_dir;
@@ -190,7 +199,8 @@ async function evaluate(values: Record<string, unknown>, params: Params, logger:
       `${input}: not the file the model was trained on (md5 ${md5}; the model's ${td.file} has md5 ${td.md5}): evaluate scores the rows train held out of that file`,
     );
   const data = await readLabeledCsv(input, bundle.feature_spec, bundle.labels);
-  if (data.rows !== td.rows) throw new InputError(`${input}: ${data.rows} rows; the model was trained on ${td.rows}`);
+  if (data.rows !== td.rows)
+    throw new InputError(`${input}: ${data.rows} rows; the model was trained on ${td.rows}`);
   const model = new LoadedModel(bundle);
   const test = Int32Array.from(td.test_indices);
   const report = evaluationReport(
@@ -203,7 +213,10 @@ async function evaluate(values: Record<string, unknown>, params: Params, logger:
     complementRows(data.rows, test),
     test,
   );
-  writeFileAtomicSync(jsonPath, evaluationJson(report, { data_md5: md5, scoring: bundle.metrics.scoring, cv: bundle.metrics.cv }));
+  writeFileAtomicSync(
+    jsonPath,
+    evaluationJson(report, { data_md5: md5, scoring: bundle.metrics.scoring, cv: bundle.metrics.cv }),
+  );
   writeFileAtomicSync(csvPath, evaluationSummaryCsv(report, params.evaluation.metrics));
   logger.info(
     `${bundle.model_name}: test accuracy ${report.test_accuracy.toFixed(4)}, F1 weighted ${report.test_f1.toFixed(4)} on ${report.test_set_size} held-out rows; train accuracy ${report.train_accuracy.toFixed(4)} (${report.overfitting_status}) → ${jsonPath}`,
@@ -213,7 +226,11 @@ async function evaluate(values: Record<string, unknown>, params: Params, logger:
 
 const PREDICT_BATCH = 8192;
 
-async function predict(values: Record<string, unknown>, params: Params, logger: Logger): Promise<Record<string, unknown>> {
+async function predict(
+  values: Record<string, unknown>,
+  params: Params,
+  logger: Logger,
+): Promise<Record<string, unknown>> {
   const input = requireOption(values['input'], 'input');
   const output = requireOption(values['output'], 'output');
   const modelDir = (values['model'] as string | undefined) ?? params.models.output_dir;
@@ -227,7 +244,9 @@ async function predict(values: Record<string, unknown>, params: Params, logger: 
   const missing = fields.filter((_, i) => columns[i]! < 0);
   if (missing.length > 0) {
     await records.return();
-    throw new InputError(`${input}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
+    throw new InputError(
+      `${input}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`,
+    );
   }
   const issues: RowIssue[] = [];
   const unknown: UnknownCategories = {};
@@ -242,7 +261,8 @@ async function predict(values: Record<string, unknown>, params: Params, logger: 
       for (const [field, entry] of Object.entries(result.unknownCategories)) {
         const into = (unknown[field] ??= { count: 0, values: [] });
         into.count += entry.count;
-        for (const v of entry.values) if (into.values.length < 5 && !into.values.includes(v)) into.values.push(v);
+        for (const v of entry.values)
+          if (into.values.length < 5 && !into.values.includes(v)) into.values.push(v);
       }
       for (let i = 0; i < result.predictions.length; i++) {
         const p = result.predictions[i]!;
@@ -265,7 +285,8 @@ async function predict(values: Record<string, unknown>, params: Params, logger: 
     }
     if (rows.length > 0) await flush();
     if (issues.length > 0) {
-      for (const issue of issues.slice(0, 100)) logger.error(`${input}: row ${issue.row}, field "${issue.field}": ${issue.message}`);
+      for (const issue of issues.slice(0, 100))
+        logger.error(`${input}: row ${issue.row}, field "${issue.field}": ${issue.message}`);
       if (issues.length > 100) logger.error(`${input}: … and ${issues.length - 100} more invalid fields`);
       if (!skipInvalid) {
         const rowsBad = new Set(issues.map((i) => i.row)).size;
@@ -278,7 +299,9 @@ async function predict(values: Record<string, unknown>, params: Params, logger: 
   const warning = describeUnknown(unknown);
   if (warning) logger.warn(`${input}: ${warning}`);
   const skipped = new Set(issues.map((i) => i.row)).size;
-  logger.info(`${input}: ${scored} of ${total} rows scored${skipped ? ` (${skipped} invalid skipped)` : ''} → ${output}`);
+  logger.info(
+    `${input}: ${scored} of ${total} rows scored${skipped ? ` (${skipped} invalid skipped)` : ''} → ${output}`,
+  );
   return { rows: total, scored };
 }
 
@@ -286,7 +309,9 @@ void runCli('mlops-ml', async (argv, logger) => {
   const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
   const verb = positionals[0];
   if (positionals.length !== 1 || !['train', 'evaluate', 'predict'].includes(verb!))
-    throw new InputError(`expected one command: train, evaluate or predict${verb ? ` (got "${positionals.join(' ')}")` : ''}\n\n${USAGE}`);
+    throw new InputError(
+      `expected one command: train, evaluate or predict${verb ? ` (got "${positionals.join(' ')}")` : ''}\n\n${USAGE}`,
+    );
   const params = await loadParams(values.params ?? DEFAULT_PARAMS_PATH);
   const started = process.hrtime.bigint();
   const run = verb === 'train' ? train : verb === 'evaluate' ? evaluate : predict;
