@@ -29,7 +29,7 @@ import {
   type HyperParams,
 } from './learners/index.js';
 import { argmaxRows, score, type Scoring } from './metrics.js';
-import type { TaskRunner } from './pool.js';
+import { sharedCopy, type TaskRunner } from './pool.js';
 import { randomSearchDraws } from './search.js';
 import {
   classCounts,
@@ -134,14 +134,15 @@ export async function trainModels(
   const trainBatch = selectRows(data.batch, split.train);
   const folds = stratifiedKFold(trainY, k, nFolds, params.training.random_state);
   const foldList = params.training.cross_validation ? Array.from({ length: nFolds }, (_, f) => f) : [0];
-  const shared: SharedData = {
+  // in SharedArrayBuffers from the start: worker threads then read this one copy of the training split
+  const shared: SharedData = sharedCopy({
     spec,
     batch: trainBatch,
     y: trainY,
     nClasses: k,
     folds,
     seed: params.training.random_state,
-  };
+  });
 
   // every draw of every candidate, checked for hyper-parameter errors before any work
   const drawsOf = new Map<string, HyperParams[]>();
@@ -294,7 +295,7 @@ export async function trainModels(
       split,
       candidateResults[winner]!,
       importances,
-      trainBatch,
+      shared.batch,
       spec,
       scoring,
     );
