@@ -61,6 +61,7 @@ describe.skipIf(!present)(
             nClasses: data.labels.length,
             folds: stratifiedKFold(y, data.labels.length, 5, 42),
             seed: 42,
+            scale: true,
           };
           const refit = runTask(shared, { kind: 'refit', key: plan.key, hyper }) as RefitResult;
           const report = evaluationReport(

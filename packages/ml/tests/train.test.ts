@@ -163,3 +163,15 @@ describe('successive halving', () => {
     expect(bestThird([0.3])).toEqual([0]);
   });
 });
+
+describe('preprocessing params', () => {
+  it('create_bmi false leaves BMI out; scale_features false keeps numerics unscaled', async () => {
+    const noBmi = obesityFeatureSpec({ bmi: false });
+    expect(noBmi.derived).toEqual([]);
+    const rows = syntheticData(150, 4);
+    const params = paramsWith((p) => (p.preprocessing.scale_features = false));
+    const outcome = await trainModels(rows, params, { spec, runner: async (s) => inProcessRunner(s) });
+    expect(outcome.bundle.preprocessing.numeric.every((s) => s.mean === 0 && s.scale === 1)).toBe(true);
+    expect(outcome.bundle.preprocessing.numeric[0]!.median).toBeGreaterThan(14);
+  });
+});

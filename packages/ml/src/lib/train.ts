@@ -142,6 +142,7 @@ export async function trainModels(
     nClasses: k,
     folds,
     seed: params.training.random_state,
+    scale: params.preprocessing.scale_features,
   });
 
   // every draw of every candidate, checked for hyper-parameter errors before any work
