@@ -31,7 +31,16 @@ export interface BoostingFitInfo {
   readonly validationLoss: number[];
 }
 
-export function gradientBoostingLearner(params: GradientBoostingParams): Learner & { lastFit?: BoostingFitInfo } {
+/** Settings that are not hyper-parameters of the predecessor (benchmarks and tests only). */
+export interface GradientBoostingOptions {
+  /** Bins per feature, 2..255 (default 255, as XGBoost's max_bin 256). */
+  readonly maxBins?: number;
+}
+
+export function gradientBoostingLearner(
+  params: GradientBoostingParams,
+  options: GradientBoostingOptions = {},
+): Learner & { lastFit?: BoostingFitInfo } {
   const isInt1 = (v: number) => Number.isInteger(v) && v >= 1;
   const nEstimators = checkNumber(WHO, 'n_estimators', params.n_estimators, isInt1, 'an integer >= 1');
   const maxDepth = checkNumber(WHO, 'max_depth', params.max_depth, isInt1, 'an integer >= 1');
@@ -73,7 +82,7 @@ export function gradientBoostingLearner(params: GradientBoostingParams): Learner
         ? stratifiedHoldout(y, K, validationFraction, rng)
         : { train: range(n), validation: new Int32Array(0) };
 
-      const binned = binFeatures(x, train);
+      const binned = binFeatures(x, train, options.maxBins);
       const grower = new BoostTreeGrower(binned, { maxDepth, lambda, minChildWeight, gamma, learningRate });
       const out = new EnsembleBuilder(1);
       const margin = new Float64Array(n * K);
@@ -83,7 +92,7 @@ export function gradientBoostingLearner(params: GradientBoostingParams): Learner
       const rows = new Int32Array(train.length);
       const inSample = new Uint8Array(n);
       const featurePerm = range(F);
-      const features = new Int32Array(F);
+      const features = range(F);
       const nColumns = Math.max(1, Math.floor(colsample * F));
       const validationLoss: number[] = [];
       let bestLoss = Infinity;
@@ -100,12 +109,11 @@ export function gradientBoostingLearner(params: GradientBoostingParams): Learner
             const w = weight[r]!;
             grad[r] = w * (p - (y[r] === k ? 1 : 0));
             hess[r] = w * Math.max(2 * p * (1 - p), MIN_HESSIAN);
-            const keep = w > 0 && (subsample >= 1 || rng.uniform() < subsample);
+            const keep = w > 0 && (subsample >= 1 || rng.bernoulli(subsample));
             inSample[r] = keep ? 1 : 0;
             if (keep) rows[count++] = r;
           }
           const nFeatures = colsample >= 1 ? F : sampleColumns(featurePerm, features, nColumns, rng);
-          if (colsample >= 1) for (let f = 0; f < F; f++) features[f] = f;
           const root = out.nodeCount;
           grower.grow(rows, count, grad, hess, features, nFeatures, out);
           // margins: rows in the sample from their leaf's row range, every other row by walking the tree

@@ -5,7 +5,14 @@
  *
  * Speed: every buffer is allocated once per fit and reused by every tree; a node builds the histogram of its smaller
  * child only and gets the larger one by subtracting it from its own (in place); nodes at the last level need no
- * histogram at all.
+ * histogram at all. Histograms are built row by row from a compressed row layout: each row lists the global bin
+ * index of every feature whose bin differs from the feature's dominant bin (the bin holding more than half the
+ * rows, e.g. the 0 of a one-hot column), and a dominant bin's sums are the node's totals minus the feature's other
+ * bins. Consecutive additions then hit different features' bins (no store-to-load chain on one bin) and a one-hot
+ * matrix costs about half its width per row.
+ *
+ * Sums obtained by subtraction carry rounding, so a bin or child counts as empty when its hessian sum is at most
+ * 1e-12 of the node's (a row's hessian is ≥ 1e-16 only in degenerate cases, which min_child_weight rejects anyway).
  */
 import type { BinnedFeatures } from './binning.js';
 import type { EnsembleBuilder } from './ensemble.js';
@@ -26,6 +33,12 @@ function roundLeaf(v: number): number {
 export class BoostTreeGrower {
   private readonly offsets: Int32Array;
   private readonly histSize: number;
+  /** Row r's non-dominant global bins are entries[rowPtr[r]..rowPtr[r + 1]). */
+  private readonly rowPtr: Int32Array;
+  private readonly entries: Uint16Array | Int32Array;
+  /** Features with a dominant bin, and that bin's global index. */
+  private readonly dominantFeature: Int32Array;
+  private readonly dominantBin: Int32Array;
   private readonly pool: Float64Array[] = [];
   private readonly free: number[] = [];
   private readonly leafValue = new Float64Array(1);
@@ -48,7 +61,42 @@ export class BoostTreeGrower {
     const offsets = new Int32Array(binned.cols + 1);
     for (let f = 0; f < binned.cols; f++) offsets[f + 1] = offsets[f]! + binned.nBins[f]!;
     this.offsets = offsets;
-    this.histSize = offsets[binned.cols]! * 2;
+    const totalBins = offsets[binned.cols]!;
+    this.histSize = totalBins * 2;
+    const { rows: n, cols: F, bins } = binned;
+    const dominant = new Int32Array(F).fill(-1);
+    const counts = new Int32Array(256);
+    const dominantFeatures: number[] = [];
+    for (let f = 0; f < F; f++) {
+      counts.fill(0);
+      const col = f * n;
+      for (let i = 0; i < n; i++) counts[bins[col + i]!]!++;
+      let best = 0;
+      for (let b = 1; b < 256; b++) if (counts[b]! > counts[best]!) best = b;
+      if (counts[best]! * 2 > n) {
+        dominant[f] = best;
+        dominantFeatures.push(f);
+      }
+    }
+    this.dominantFeature = Int32Array.from(dominantFeatures);
+    this.dominantBin = Int32Array.from(dominantFeatures, (f) => offsets[f]! + dominant[f]!);
+    const rowPtr = new Int32Array(n + 1);
+    for (let f = 0; f < F; f++) {
+      const col = f * n;
+      const d = dominant[f]!;
+      for (let i = 0; i < n; i++) if (bins[col + i] !== d) rowPtr[i + 1]!++;
+    }
+    for (let i = 0; i < n; i++) rowPtr[i + 1]! += rowPtr[i]!;
+    const entries = totalBins <= 65536 ? new Uint16Array(rowPtr[n]!) : new Int32Array(rowPtr[n]!);
+    const fill = rowPtr.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < F; f++) {
+        const b = bins[f * n + i]!;
+        if (b !== dominant[f]) entries[fill[i]!++] = offsets[f]! + b;
+      }
+    }
+    this.rowPtr = rowPtr;
+    this.entries = entries;
   }
 
   /**
@@ -86,7 +134,7 @@ export class BoostTreeGrower {
       return;
     }
     const hist = this.acquire();
-    this.build(hist, 0, count);
+    this.build(hist, 0, count, G, H);
     this.node(hist, 0, count, G, H, 0);
   }
 
@@ -97,34 +145,47 @@ export class BoostTreeGrower {
     return this.pool.length - 1;
   }
 
-  /** Histogram of rows[start..end) over the active features into pool buffer `id`. */
-  private build(id: number, start: number, end: number): void {
+  /** Histogram of rows[start..end), whose gradient and hessian sums are G and H, into pool buffer `id`. */
+  private build(id: number, start: number, end: number, G: number, H: number): void {
     const h = this.pool[id]!;
-    const { bins, rows: n } = this.binned;
-    const { rows, grad, hess, offsets, features } = this;
-    for (let fi = 0; fi < this.nFeatures; fi++) {
-      const f = features[fi]!;
-      const off = offsets[f]! * 2;
-      h.fill(0, off, offsets[f + 1]! * 2);
-      const col = f * n;
-      for (let i = start; i < end; i++) {
-        const r = rows[i]!;
-        const b = off + bins[col + r]! * 2;
-        h[b] += grad[r]!;
-        h[b + 1] += hess[r]!;
+    h.fill(0);
+    const { rows, grad, hess, rowPtr, entries } = this;
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const g = grad[r]!;
+      const hh = hess[r]!;
+      for (let e = rowPtr[r]!, eEnd = rowPtr[r + 1]!; e < eEnd; e++) {
+        const b = entries[e]! << 1;
+        h[b] += g;
+        h[b + 1] += hh;
       }
+    }
+    const { dominantFeature, dominantBin, offsets } = this;
+    const empty = H * 1e-12;
+    for (let d = 0; d < dominantFeature.length; d++) {
+      const f = dominantFeature[d]!;
+      const db = dominantBin[d]! << 1;
+      let sg = G;
+      let sh = H;
+      for (let j = offsets[f]! << 1, jEnd = offsets[f + 1]! << 1; j < jEnd; j += 2) {
+        if (j === db) continue;
+        sg -= h[j]!;
+        sh -= h[j + 1]!;
+      }
+      if (sh <= empty) {
+        sg = 0;
+        sh = 0;
+      }
+      h[db] = sg;
+      h[db + 1] = sh;
     }
   }
 
-  /** parent -= child over the active features: the sibling's histogram without another pass over its rows. */
+  /** parent -= child: the sibling's histogram without another pass over its rows. */
   private subtract(parent: number, child: number): void {
     const p = this.pool[parent]!;
     const c = this.pool[child]!;
-    const { offsets, features } = this;
-    for (let fi = 0; fi < this.nFeatures; fi++) {
-      const f = features[fi]!;
-      for (let j = offsets[f]! * 2, end = offsets[f + 1]! * 2; j < end; j++) p[j] -= c[j]!;
-    }
+    for (let j = 0; j < p.length; j++) p[j] -= c[j]!;
   }
 
   private leaf(start: number, end: number, G: number, H: number): number {
@@ -140,34 +201,39 @@ export class BoostTreeGrower {
   private node(hist: number, start: number, end: number, G: number, H: number, depth: number): number {
     const { lambda, minChildWeight, gamma, maxDepth } = this.params;
     const h = this.pool[hist]!;
+    // Children score S = GL²/(HL+λ) + GR²/(HR+λ) must beat best = parent score + max(γ, 0); compared without
+    // division as GL²(HR+λ) + GR²(HL+λ) > best (HL+λ)(HR+λ) (both denominators are positive).
     const parentScore = (G * G) / (H + lambda);
-    let bestGain = Math.max(gamma, 0);
+    let best = parentScore + Math.max(gamma, 0);
     let bestF = -1;
     let bestB = -1;
     let bestGL = 0;
     let bestHL = 0;
     const { offsets, features } = this;
-    const minHess = minChildWeight;
+    const empty = H * 1e-12;
+    const minHess = Math.max(minChildWeight, empty);
     for (let fi = 0; fi < this.nFeatures; fi++) {
       const f = features[fi]!;
       const off = offsets[f]! * 2;
       const nb = offsets[f + 1]! - offsets[f]!;
-      // the last non-empty bin (weights are positive, so a bin is empty exactly when its hessian sum is 0):
-      // a split after it would leave the right child empty
+      // the last non-empty bin: a split after it would leave the right child empty
       let last = nb - 1;
-      while (last > 0 && h[off + last * 2 + 1] === 0) last--;
+      while (last > 0 && h[off + last * 2 + 1]! <= empty) last--;
       let GL = 0;
       let HL = 0;
       for (let b = 0; b < last; b++) {
+        const hb = h[off + b * 2 + 1]!;
         GL += h[off + b * 2]!;
-        HL += h[off + b * 2 + 1]!;
-        if (HL === 0 || HL < minHess) continue;
+        HL += hb;
+        // an empty bin leaves the partition of the previous one; below min_child_weight nothing is allowed yet
+        if (hb <= empty || HL < minHess) continue;
         const HR = H - HL;
         if (HR < minHess) break;
         const GR = G - GL;
-        const gain = (GL * GL) / (HL + lambda) + (GR * GR) / (HR + lambda) - parentScore;
-        if (gain > bestGain) {
-          bestGain = gain;
+        const dL = HL + lambda;
+        const dR = HR + lambda;
+        if (GL * GL * dR + GR * GR * dL > best * dL * dR) {
+          best = (GL * GL) / dL + (GR * GR) / dR;
           bestF = f;
           bestB = b;
           bestGL = GL;
@@ -210,21 +276,21 @@ export class BoostTreeGrower {
     if (leftSplits && rightSplits) {
       const small = this.acquire();
       if (nL <= nR) {
-        this.build(small, start, mid);
+        this.build(small, start, mid, GL, HL);
         this.subtract(hist, small);
         leftHist = small;
         rightHist = hist;
       } else {
-        this.build(small, mid, end);
+        this.build(small, mid, end, GR, HR);
         this.subtract(hist, small);
         leftHist = hist;
         rightHist = small;
       }
     } else if (leftSplits) {
-      this.build(hist, start, mid);
+      this.build(hist, start, mid, GL, HL);
       leftHist = hist;
     } else if (rightSplits) {
-      this.build(hist, mid, end);
+      this.build(hist, mid, end, GR, HR);
       rightHist = hist;
     } else {
       this.free.push(hist);

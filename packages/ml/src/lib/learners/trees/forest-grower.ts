@@ -200,6 +200,10 @@ export class ForestTreeGrower {
     leftClass.fill(0);
     let WL = 0;
     let nL = 0;
+    // Σ_k wL_k² and Σ_k wR_k², updated only for the classes a bin holds (most bins hold one or two)
+    let sqL = 0;
+    let sqR = 0;
+    for (let k = 0; k < K; k++) sqR += totals[k]! * totals[k]!;
     let bestScore = -Infinity;
     let bestBin = -1;
     for (let a = 0; a + 1 < m; a++) {
@@ -207,7 +211,12 @@ export class ForestTreeGrower {
       const base = b * K;
       for (let k = 0; k < K; k++) {
         const c = classHist[base + k]!;
-        leftClass[k] += c;
+        if (c === 0) continue;
+        const l = leftClass[k]!;
+        const r = totals[k]! - l;
+        sqL += c * (2 * l + c);
+        sqR -= c * (2 * r - c);
+        leftClass[k] = l + c;
         WL += c;
       }
       nL += countHist[b]!;
@@ -215,14 +224,6 @@ export class ForestTreeGrower {
       if (count - nL < minLeaf) break;
       const WR = W - WL;
       if (!(WL > 0) || !(WR > 0)) continue;
-      let sqL = 0;
-      let sqR = 0;
-      for (let k = 0; k < K; k++) {
-        const l = leftClass[k]!;
-        const r = totals[k]! - l;
-        sqL += l * l;
-        sqR += r * r;
-      }
       const score = sqL / WL + sqR / WR;
       if (score > bestScore) {
         bestScore = score;
