@@ -57,7 +57,8 @@ export const knnPredictor: PredictorFactory = (json) => {
         }
         const o = r * nClasses;
         for (let c = 0; c < nClasses; c++) result[o + c] = 0;
-        for (let j = 0; j < k; j++) result[o + y[bestRow[j]!]!] += 1 / k;
+        for (let j = 0; j < k; j++) result[o + y[bestRow[j]!]!] += 1;
+        for (let c = 0; c < nClasses; c++) result[o + c] = result[o + c]! / k;
       }
       return result;
     },
