@@ -247,4 +247,47 @@ describe('tree models as JSON', () => {
       );
     }
   });
+
+  it('predict exactly what a plain walk of the documented flat layout gives', () => {
+    // the serving predictors re-lay and rank the trees; this walks the JSON as documented, node by node
+    const problem = noisyMulticlass(3, 80, 1.2);
+    const naive = (model: Record<string, unknown>, x: Float64Array, cols: number, boosted: boolean) => {
+      const m = model as { roots: number[]; feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; nClasses: number };
+      const K = m.nClasses;
+      const rows = x.length / cols;
+      const out: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        const acc = new Array<number>(K).fill(0);
+        m.roots.forEach((root, t) => {
+          let node = root;
+          while (m.feature[node]! >= 0) node = x[r * cols + m.feature[node]!]! <= m.threshold[node]! ? m.left[node]! : m.right[node]!;
+          if (boosted) acc[t % K]! += m.value[m.left[node]!]!;
+          else for (let k = 0; k < K; k++) acc[k]! += m.value[m.left[node]! + k]!;
+        });
+        if (boosted) {
+          const e = acc.map((v) => Math.exp(v - Math.max(...acc)));
+          const sum = e.reduce((a, b) => a + b, 0);
+          out.push(...e.map((v) => v / sum));
+        } else {
+          const sum = acc.reduce((a, b) => a + b, 0);
+          out.push(...acc.map((v) => v / sum));
+        }
+      }
+      return out;
+    };
+    // 13 rounds × 3 classes = 39 trees: not a multiple of the 4 trees the boosted predictor walks in lockstep
+    const boosted = gb({ n_estimators: 13, max_depth: 4 }).fit(problem.train, ctx());
+    const forest = rf({ n_estimators: 7 }).fit(problem.train, ctx());
+    const { x } = problem.test;
+    const got = Array.from(gradientBoostingPredictor(boosted).predictProba(x));
+    naive(boosted, x.data, x.cols, true).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+    const gotForest = Array.from(randomForestPredictor(forest).predictProba(x));
+    naive(forest, x.data, x.cols, false).forEach((v, i) => expect(gotForest[i]).toBeCloseTo(v, 12));
+    // rows exactly on a threshold go left, as the layout says
+    const m = boosted as unknown as { feature: number[]; threshold: number[] };
+    const onThreshold = Float64Array.from({ length: x.cols }, () => 0);
+    onThreshold[m.feature[0]!] = m.threshold[0]!;
+    const p1 = Array.from(gradientBoostingPredictor(boosted).predictProba({ data: onThreshold, rows: 1, cols: x.cols }));
+    naive(boosted, onThreshold, x.cols, true).forEach((v, i) => expect(p1[i]).toBeCloseTo(v, 12));
+  });
 });

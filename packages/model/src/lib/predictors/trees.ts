@@ -58,6 +58,84 @@ function readTrees(json: ModelJson, nFeatures: number, valueSize: number): Trees
   return { roots, feature, threshold, left, right, value };
 }
 
+/**
+ * The serving layout: each tree re-laid breadth-first so that a node's children are adjacent (right = left + 1);
+ * the walk is then `node = child[node] + (x > threshold)`, one comparison and no second child lookup. A leaf has
+ * feature -1 and `child` holding its value offset. In the boosting layout (`selfLoopLeaves`) a leaf instead reads
+ * the sentinel feature `nFeatures` (always −Infinity), points to itself and holds its value in its threshold slot:
+ * a walk of exactly `depth[t]` steps then ends on the leaf whatever its depth, with no test for leaves, so several
+ * trees can be walked in lockstep.
+ */
+interface Compact {
+  readonly roots: Int32Array;
+  /** Levels below the root of each tree's deepest leaf. */
+  readonly depth: Int32Array;
+  readonly feature: Int32Array;
+  readonly threshold: Float64Array;
+  readonly child: Int32Array;
+}
+
+function compact(trees: Trees, selfLoopLeaves: boolean, nFeatures: number): Compact {
+  const nodes = trees.feature.length;
+  const feature = new Int32Array(nodes);
+  const threshold = new Float64Array(nodes);
+  const child = new Int32Array(nodes);
+  const roots = new Int32Array(trees.roots.length);
+  const depth = new Int32Array(trees.roots.length);
+  const queue = new Int32Array(nodes);
+  const level = new Int32Array(nodes);
+  let next = 0;
+  for (let t = 0; t < trees.roots.length; t++) {
+    // breadth-first from the root: queue[i] is the old index of new node i
+    roots[t] = next;
+    queue[next] = trees.roots[t]!;
+    level[next] = 0;
+    let head = next;
+    next++;
+    while (head < next) {
+      const old = queue[head]!;
+      const f = trees.feature[old]!;
+      feature[head] = f;
+      if (f >= 0) {
+        if (next + 2 > nodes) fail('tree', `node ${old} is reached twice: trees must not share nodes`);
+        threshold[head] = trees.threshold[old]!;
+        child[head] = next;
+        level[next] = level[head]! + 1;
+        queue[next++] = trees.left[old]!;
+        level[next] = level[head]! + 1;
+        queue[next++] = trees.right[old]!;
+      } else if (selfLoopLeaves) {
+        feature[head] = nFeatures;
+        child[head] = head;
+        threshold[head] = trees.value[trees.left[old]!]!;
+        if (level[head]! > depth[t]!) depth[t] = level[head]!;
+      } else {
+        child[head] = trees.left[old]!;
+        if (level[head]! > depth[t]!) depth[t] = level[head]!;
+      }
+      head++;
+    }
+  }
+  return { roots, depth, feature, threshold, child };
+}
+
+/** Number of values in sorted `cuts` strictly below x (so x > cuts[j] exactly when the result exceeds j). */
+function lowerBound(cuts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cuts[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Checks every row of x is finite before any walk, so an error names the first bad cell. */
+function checkFinite(kind: string, x: Matrix, nFeatures: number): void {
+  for (let r = 0; r < x.rows; r++) checkRowFinite(kind, x.data, r * nFeatures, nFeatures, r);
+}
+
 function header(json: ModelJson, kind: string): { nFeatures: number; nClasses: number } {
   if (json.kind !== kind) fail(kind, `kind is ${JSON.stringify(json.kind)}, expected "${kind}"`);
   return { nFeatures: intField(json, 'nFeatures', 1), nClasses: intField(json, 'nClasses', 2) };
@@ -66,10 +144,12 @@ function header(json: ModelJson, kind: string): { nFeatures: number; nClasses: n
 export const randomForestPredictor: PredictorFactory = (json) => {
   const kind = 'random_forest';
   const { nFeatures, nClasses } = header(json, kind);
-  const { roots, feature, threshold, left, right, value } = readTrees(json, nFeatures, nClasses);
+  const trees = readTrees(json, nFeatures, nClasses);
+  const value = trees.value;
   for (let i = 0; i < value.length; i++) {
     if (value[i]! < 0) fail(kind, `value[${i}] must be a probability >= 0`);
   }
+  const { roots, feature, threshold, child } = compact(trees, false, nFeatures);
   const nTrees = roots.length;
   const K = nClasses;
   const predictor: Predictor = {
@@ -78,23 +158,28 @@ export const randomForestPredictor: PredictorFactory = (json) => {
     nClasses,
     predictProba(x: Matrix, out?: Float64Array): Float64Array {
       const result = checkPredictInput(kind, nFeatures, nClasses, x, out);
+      checkFinite(kind, x, nFeatures);
       const data = x.data;
-      for (let r = 0; r < x.rows; r++) {
-        const base = r * nFeatures;
-        checkRowFinite(kind, data, base, nFeatures, r);
-        const o = r * K;
-        for (let k = 0; k < K; k++) result[o + k] = 0;
-        for (let t = 0; t < nTrees; t++) {
-          let node = roots[t]!;
+      const rows = x.rows;
+      result.fill(0, 0, rows * K);
+      // tree-major: a tree's nodes stay in cache while every row walks it
+      for (let t = 0; t < nTrees; t++) {
+        const root = roots[t]!;
+        for (let r = 0, base = 0; r < rows; r++, base += nFeatures) {
+          let node = root;
           let f = feature[node]!;
           while (f >= 0) {
-            node = data[base + f]! <= threshold[node]! ? left[node]! : right[node]!;
+            node = child[node]! + (data[base + f]! > threshold[node]! ? 1 : 0);
             f = feature[node]!;
           }
-          const v = left[node]!;
+          const v = child[node]!;
+          const o = r * K;
           for (let k = 0; k < K; k++) result[o + k] += value[v + k]!;
         }
-        // leaves are stored rounded, so normalise the mean rather than divide by the tree count
+      }
+      // leaves are stored rounded, so normalise the mean rather than divide by the tree count
+      for (let r = 0; r < rows; r++) {
+        const o = r * K;
         let sum = 0;
         for (let k = 0; k < K; k++) sum += result[o + k]!;
         for (let k = 0; k < K; k++) result[o + k] = sum > 0 ? result[o + k]! / sum : 1 / K;
@@ -108,49 +193,79 @@ export const randomForestPredictor: PredictorFactory = (json) => {
 export const gradientBoostingPredictor: PredictorFactory = (json) => {
   const kind = 'gradient_boosting';
   const { nFeatures, nClasses } = header(json, kind);
-  const { roots, feature, threshold, left } = readTrees(json, nFeatures, 1);
-  const value = floatArray(json, 'value');
+  const trees = readTrees(json, nFeatures, 1);
   const baseScore = floatArray(json, 'baseScore');
   if (baseScore.length !== nClasses) fail(kind, `baseScore has ${baseScore.length} entries, nClasses is ${nClasses}`);
-  if (roots.length % nClasses !== 0) {
-    fail(kind, `nTrees ${roots.length} is not a multiple of nClasses ${nClasses} (one tree per class per round)`);
+  if (trees.roots.length % nClasses !== 0) {
+    fail(kind, `nTrees ${trees.roots.length} is not a multiple of nClasses ${nClasses} (one tree per class per round)`);
   }
-  const right = intArray(json, 'right', -1, 2 ** 31 - 1);
-  // a leaf's weight goes into its threshold slot: the walk stops on it with no further lookup
-  const walk = Float64Array.from(threshold);
-  for (let i = 0; i < feature.length; i++) if (feature[i]! < 0) walk[i] = value[left[i]!]!;
-  const rounds = roots.length / nClasses;
+  const { roots, depth, feature, threshold, child } = compact(trees, true, nFeatures);
+  const nTrees = roots.length;
   const K = nClasses;
-  const margin = new Float64Array(K);
+  // Thresholds become ranks: per feature, the sorted distinct thresholds its splits use; a node stores the rank j
+  // of its threshold, a row is ranked once per feature (how many of those thresholds lie below x), and x > t_j
+  // becomes rank(x) > j, tested branch-free on integers as (j − rank(x)) >>> 31. A leaf reads the sentinel rank −1
+  // of feature nFeatures with j = 0, so it never moves.
+  const cuts: number[][] = Array.from({ length: nFeatures }, () => []);
+  for (let i = 0; i < feature.length; i++) if (feature[i]! < nFeatures) cuts[feature[i]!]!.push(threshold[i]!);
+  const cutArrays = cuts.map((c) => Float64Array.from(new Set(c)).sort());
+  const split = new Int32Array(feature.length);
+  const leafValue = new Float64Array(feature.length);
+  for (let i = 0; i < feature.length; i++) {
+    const f = feature[i]!;
+    if (f < nFeatures) split[i] = lowerBound(cutArrays[f]!, threshold[i]!);
+    else leafValue[i] = threshold[i]!;
+  }
+  // trees walked in lockstep by fours: the four dependent load chains overlap instead of running one after another
+  const groups = nTrees >> 2;
+  const groupDepth = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) {
+    groupDepth[g] = Math.max(depth[4 * g]!, depth[4 * g + 1]!, depth[4 * g + 2]!, depth[4 * g + 3]!);
+  }
+  const treeClass = Int32Array.from({ length: nTrees }, (_, t) => t % K);
+  // the ranks of the row being scored, plus the sentinel leaves read
+  const rank = new Int32Array(nFeatures + 1);
+  rank[nFeatures] = -1;
   const predictor: Predictor = {
     kind,
     nFeatures,
     nClasses,
     predictProba(x: Matrix, out?: Float64Array): Float64Array {
       const result = checkPredictInput(kind, nFeatures, nClasses, x, out);
+      checkFinite(kind, x, nFeatures);
       const data = x.data;
       for (let r = 0; r < x.rows; r++) {
         const base = r * nFeatures;
-        checkRowFinite(kind, data, base, nFeatures, r);
-        margin.set(baseScore);
-        let t = 0;
-        for (let round = 0; round < rounds; round++) {
-          for (let k = 0; k < K; k++, t++) {
-            let node = roots[t]!;
-            let f = feature[node]!;
-            while (f >= 0) {
-              node = data[base + f]! <= walk[node]! ? left[node]! : right[node]!;
-              f = feature[node]!;
-            }
-            margin[k] += walk[node]!;
+        for (let f = 0; f < nFeatures; f++) rank[f] = lowerBound(cutArrays[f]!, data[base + f]!);
+        const o = r * K;
+        for (let k = 0; k < K; k++) result[o + k] = baseScore[k]!;
+        for (let g = 0; g < groups; g++) {
+          const t = 4 * g;
+          let a = roots[t]!;
+          let b = roots[t + 1]!;
+          let c = roots[t + 2]!;
+          let d = roots[t + 3]!;
+          for (let s = groupDepth[g]!; s > 0; s--) {
+            a = child[a]! + ((split[a]! - rank[feature[a]!]!) >>> 31);
+            b = child[b]! + ((split[b]! - rank[feature[b]!]!) >>> 31);
+            c = child[c]! + ((split[c]! - rank[feature[c]!]!) >>> 31);
+            d = child[d]! + ((split[d]! - rank[feature[d]!]!) >>> 31);
           }
+          result[o + treeClass[t]!] += leafValue[a]!;
+          result[o + treeClass[t + 1]!] += leafValue[b]!;
+          result[o + treeClass[t + 2]!] += leafValue[c]!;
+          result[o + treeClass[t + 3]!] += leafValue[d]!;
+        }
+        for (let t = groups * 4; t < nTrees; t++) {
+          let a = roots[t]!;
+          for (let s = depth[t]!; s > 0; s--) a = child[a]! + ((split[a]! - rank[feature[a]!]!) >>> 31);
+          result[o + treeClass[t]!] += leafValue[a]!;
         }
         let max = -Infinity;
-        for (let k = 0; k < K; k++) if (margin[k]! > max) max = margin[k]!;
+        for (let k = 0; k < K; k++) if (result[o + k]! > max) max = result[o + k]!;
         let sum = 0;
-        const o = r * K;
         for (let k = 0; k < K; k++) {
-          const e = Math.exp(margin[k]! - max);
+          const e = Math.exp(result[o + k]! - max);
           result[o + k] = e;
           sum += e;
         }
