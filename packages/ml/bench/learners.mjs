@@ -38,11 +38,22 @@ const OUT = path.join(root, 'benchmarks', 'ml-learners.json');
 
 // ---- the same preprocessing as packages/ml/tests/helpers/obesity.ts (and fixtures/make_parity.py)
 const NUMERIC = ['Age', 'Height', 'Weight', 'FCVC', 'NCP', 'CH2O', 'FAF', 'TUE', 'BMI'];
-const CATEGORICAL = ['Gender', 'family_history_with_overweight', 'FAVC', 'CAEC', 'SMOKE', 'SCC', 'CALC', 'MTRANS'];
+const CATEGORICAL = [
+  'Gender',
+  'family_history_with_overweight',
+  'FAVC',
+  'CAEC',
+  'SMOKE',
+  'SCC',
+  'CALC',
+  'MTRANS',
+];
 const TARGET = 'NObeyesdad';
 
 function readCsv(file) {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   return { header: lines[0].split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }
 
@@ -83,7 +94,8 @@ function prepare(table, trainRows, testRows) {
         const v = num(row, s.name);
         data[r * F + f++] = ((Number.isNaN(v) ? s.med : v) - s.mean) / s.sd;
       }
-      for (const c of cats) for (const value of c.values) data[r * F + f++] = row[col[c.name]] === value ? 1 : 0;
+      for (const c of cats)
+        for (const value of c.values) data[r * F + f++] = row[col[c.name]] === value ? 1 : 0;
       y[r] = classIndex.get(row[col[TARGET]]);
     });
     return { x: { data, rows: rows.length, cols: F }, y };
@@ -107,7 +119,12 @@ function timeFit(learner, data, repeats) {
     cpu.push((c.user + c.system) / 1000);
   }
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  return { model, wall_ms_min: round(Math.min(...wall), 1), wall_ms_median: round(median(wall), 1), cpu_ms_min: round(Math.min(...cpu), 1) };
+  return {
+    model,
+    wall_ms_min: round(Math.min(...wall), 1),
+    wall_ms_median: round(median(wall), 1),
+    cpu_ms_min: round(Math.min(...cpu), 1),
+  };
 }
 
 function accuracy(predictor, set) {
@@ -127,7 +144,8 @@ function latency(predictor, x) {
   const F = x.cols;
   const K = predictor.nClasses;
   const singles = [];
-  for (let i = 0; i < Math.min(x.rows, 200); i++) singles.push({ data: x.data.slice(i * F, i * F + F), rows: 1, cols: F });
+  for (let i = 0; i < Math.min(x.rows, 200); i++)
+    singles.push({ data: x.data.slice(i * F, i * F + F), rows: 1, cols: F });
   const batch = { data: x.data.slice(0, 100 * F), rows: Math.min(100, x.rows), cols: F };
   const out = new Float64Array(100 * K);
   // Run for a CPU-time budget and report CPU µs per call as well as wall µs: on a shared machine the process may
@@ -162,8 +180,16 @@ function learners() {
   return [
     ['RandomForest', randomForestLearner(P.random_forest), randomForestPredictor],
     ['XGBoost_Simple', gradientBoostingLearner(P.xgboost), gradientBoostingPredictor],
-    ['XGBoost_tuned', gradientBoostingLearner({ ...P.xgboost, subsample: 0.6, colsample_bytree: 0.6 }), gradientBoostingPredictor],
-    ['XGBoost_SMOTE', gradientBoostingLearner({ ...P.xgboost, subsample: 0.6, colsample_bytree: 0.6, smote: true }), gradientBoostingPredictor],
+    [
+      'XGBoost_tuned',
+      gradientBoostingLearner({ ...P.xgboost, subsample: 0.6, colsample_bytree: 0.6 }),
+      gradientBoostingPredictor,
+    ],
+    [
+      'XGBoost_SMOTE',
+      gradientBoostingLearner({ ...P.xgboost, subsample: 0.6, colsample_bytree: 0.6, smote: true }),
+      gradientBoostingPredictor,
+    ],
     ['KNN', knnLearner(P.knn), knnPredictor],
   ];
 }
@@ -187,7 +213,12 @@ function benchSet(label, prepared, repeats, withLatency) {
     results.push(entry);
     console.error(`${label} ${name}: ${JSON.stringify(entry)}`);
   }
-  return { rows_train: prepared.train.x.rows, rows_test: prepared.test.x.rows, features: prepared.train.x.cols, learners: results };
+  return {
+    rows_train: prepared.train.x.rows,
+    rows_test: prepared.test.x.rows,
+    features: prepared.train.x.cols,
+    learners: results,
+  };
 }
 
 const report = {
@@ -214,7 +245,11 @@ if (!SKIP_LARGE) {
   } else {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-bench-'));
     try {
-      execFileSync(process.execPath, [generator, '--rows', String(LARGE_ROWS), '--seed', '42', '--out-dir', dir], { stdio: 'ignore' });
+      execFileSync(
+        process.execPath,
+        [generator, '--rows', String(LARGE_ROWS), '--seed', '42', '--out-dir', dir],
+        { stdio: 'ignore' },
+      );
       const table = readCsv(path.join(dir, 'obesity_clean_reference.csv'));
       const perm = new SeededRng(42).permutation(table.rows.length);
       const nTest = Math.round(table.rows.length * 0.2);
@@ -222,7 +257,14 @@ if (!SKIP_LARGE) {
       const train = Array.from(perm.subarray(nTest)).sort((a, b) => a - b);
       const prepared = prepare(table, train, test);
       // k-NN inference over 20k test rows × 80k training rows is a different benchmark: keep 1,000 test rows
-      prepared.test = { x: { ...prepared.test.x, rows: 1000, data: prepared.test.x.data.subarray(0, 1000 * prepared.test.x.cols) }, y: prepared.test.y.subarray(0, 1000) };
+      prepared.test = {
+        x: {
+          ...prepared.test.x,
+          rows: 1000,
+          data: prepared.test.x.data.subarray(0, 1000 * prepared.test.x.cols),
+        },
+        y: prepared.test.y.subarray(0, 1000),
+      };
       report.large = { generated_rows: LARGE_ROWS, ...benchSet('large', prepared, 1, false) };
     } finally {
       rmSync(dir, { recursive: true, force: true });

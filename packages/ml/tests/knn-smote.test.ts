@@ -17,21 +17,33 @@ describe('knn', () => {
       nClasses: 2,
     };
     const model = knnLearner({ n_neighbors: 3 }).fit(train, ctx);
-    const proba = knnPredictor(model).predictProba({ data: Float64Array.from([0.1, 0.1, 10.4, 10]), rows: 2, cols: 2 });
+    const proba = knnPredictor(model).predictProba({
+      data: Float64Array.from([0.1, 0.1, 10.4, 10]),
+      rows: 2,
+      cols: 2,
+    });
     // the second query: rows 3 and 4 (class 1), then row 1 (class 0) at 13.73 just before row 2 at 13.75
     expect(Array.from(proba)).toEqual([2 / 3, 1 / 3, 1 / 3, 2 / 3]);
   });
 
   it('breaks distance ties by the lower training row', () => {
     // the query is equidistant from rows 0 (class 1) and 1 (class 0): with k = 1 the earlier row wins
-    const train = { x: { data: Float64Array.from([-1, 1, 5]), rows: 3, cols: 1 }, y: Int32Array.from([1, 0, 0]), nClasses: 2 };
+    const train = {
+      x: { data: Float64Array.from([-1, 1, 5]), rows: 3, cols: 1 },
+      y: Int32Array.from([1, 0, 0]),
+      nClasses: 2,
+    };
     const predictor = knnPredictor(knnLearner({ n_neighbors: 1 }).fit(train, ctx));
-    expect(Array.from(predictor.predictProba({ data: Float64Array.from([0]), rows: 1, cols: 1 }))).toEqual([0, 1]);
+    expect(Array.from(predictor.predictProba({ data: Float64Array.from([0]), rows: 1, cols: 1 }))).toEqual([
+      0, 1,
+    ]);
   });
 
   it('learns blobs and a noisy multiclass problem as a k-NN should', () => {
     const easy = blobs(3, 40);
-    const p1 = knnPredictor(knnLearner(defaultParams().models.knn).fit(easy.train, ctx)).predictProba(easy.test.x);
+    const p1 = knnPredictor(knnLearner(defaultParams().models.knn).fit(easy.train, ctx)).predictProba(
+      easy.test.x,
+    );
     expect(accuracy(p1, easy.test.y, 3)).toBe(1);
     const noisy = noisyMulticlass(4, 100);
     const p2 = knnPredictor(knnLearner({ n_neighbors: 15 }).fit(noisy.train, ctx)).predictProba(noisy.test.x);
@@ -42,9 +54,13 @@ describe('knn', () => {
     const problem = blobs(2, 10);
     const model = knnLearner({ n_neighbors: 5 }).fit(problem.train, ctx);
     const copy = knnPredictor(JSON.parse(JSON.stringify(model)));
-    expect(Array.from(copy.predictProba(problem.test.x))).toEqual(Array.from(knnPredictor(model).predictProba(problem.test.x)));
+    expect(Array.from(copy.predictProba(problem.test.x))).toEqual(
+      Array.from(knnPredictor(model).predictProba(problem.test.x)),
+    );
     expect(() => knnLearner({ n_neighbors: 0 })).toThrow(/knn: n_neighbors must be an integer >= 1, got 0/);
-    expect(() => knnLearner({ n_neighbors: 50 }).fit(problem.train, ctx)).toThrow(/n_neighbors 50 exceeds the \d+ training rows/);
+    expect(() => knnLearner({ n_neighbors: 50 }).fit(problem.train, ctx)).toThrow(
+      /n_neighbors 50 exceeds the \d+ training rows/,
+    );
   });
 });
 
@@ -60,7 +76,11 @@ describe('smote', () => {
         y.push(c);
       }
     });
-    return { x: { data: Float64Array.from(rows.flat()), rows: rows.length, cols: 3 }, y: Int32Array.from(y), nClasses: 3 };
+    return {
+      x: { data: Float64Array.from(rows.flat()), rows: rows.length, cols: 3 },
+      y: Int32Array.from(y),
+      nClasses: 3,
+    };
   }
 
   it('tops every class up to the largest, keeps the original rows first and unchanged', () => {
@@ -105,13 +125,17 @@ describe('smote', () => {
     const a = smote(data, { kNeighbors: 2, rng: new SeededRng(1) });
     const b = smote(data, { kNeighbors: 2, rng: new SeededRng(1) });
     expect(Array.from(a.x.data)).toEqual(Array.from(b.x.data));
-    const weighted = smote({ ...data, sampleWeight: new Float64Array(57).fill(2) }, { kNeighbors: 1, rng: new SeededRng(1) });
+    const weighted = smote(
+      { ...data, sampleWeight: new Float64Array(57).fill(2) },
+      { kNeighbors: 1, rng: new SeededRng(1) },
+    );
     expect(weighted.sampleWeight!.length).toBe(120);
     expect(Array.from(weighted.sampleWeight!).every((w) => w === 2)).toBe(true);
     const balanced = blobs(3, 10).train;
     const counts = [0, 0, 0];
     for (const c of balanced.y) counts[c]!++;
-    if (counts[0] === counts[1] && counts[1] === counts[2]) expect(smote(balanced, { kNeighbors: 1, rng: new SeededRng(1) })).toBe(balanced);
+    if (counts[0] === counts[1] && counts[1] === counts[2])
+      expect(smote(balanced, { kNeighbors: 1, rng: new SeededRng(1) })).toBe(balanced);
   });
 
   it('refuses a class too small for k_neighbors, naming it', () => {
@@ -123,6 +147,8 @@ describe('smote', () => {
     expect(() => smote(data, { kNeighbors: 1, rng: new SeededRng(1) })).toThrow(
       /smote: class 1 has 1 row\(s\); k_neighbors 1 needs at least 2 rows of every class/,
     );
-    expect(() => smote(data, { kNeighbors: 0, rng: new SeededRng(1) })).toThrow(/k_neighbors must be an integer >= 1/);
+    expect(() => smote(data, { kNeighbors: 0, rng: new SeededRng(1) })).toThrow(
+      /k_neighbors must be an integer >= 1/,
+    );
   });
 });

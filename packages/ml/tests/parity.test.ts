@@ -28,14 +28,20 @@ interface Parity {
   models: Record<string, { test_accuracy: number; cv_f1_weighted_mean: number }>;
 }
 
-const parity = JSON.parse(readFileSync(new URL('../fixtures/parity.json', import.meta.url), 'utf8')) as Parity;
+const parity = JSON.parse(
+  readFileSync(new URL('../fixtures/parity.json', import.meta.url), 'utf8'),
+) as Parity;
 const P = defaultParams().models;
 const SEED = 42;
 
 const cases: [string, Learner, PredictorFactory][] = [
   ['random_forest', randomForestLearner(P.random_forest), randomForestPredictor],
   ['xgboost', gradientBoostingLearner(P.xgboost), gradientBoostingPredictor],
-  ['xgboost_tuned', gradientBoostingLearner({ ...P.xgboost, subsample: 0.6, colsample_bytree: 0.6 }), gradientBoostingPredictor],
+  [
+    'xgboost_tuned',
+    gradientBoostingLearner({ ...P.xgboost, subsample: 0.6, colsample_bytree: 0.6 }),
+    gradientBoostingPredictor,
+  ],
   ['knn', knnLearner(P.knn), knnPredictor],
 ];
 

@@ -9,8 +9,10 @@ import { binFeatures, binOf, featureCuts, midpoint } from '../src/lib/learners/t
 import { accuracy, blobs, noisyMulticlass, xor } from './helpers/synthetic.js';
 
 const P = defaultParams().models;
-const rf = (over: Partial<typeof P.random_forest> = {}) => randomForestLearner({ ...P.random_forest, n_estimators: 50, ...over });
-const gb = (over: Partial<typeof P.xgboost> = {}) => gradientBoostingLearner({ ...P.xgboost, n_estimators: 50, ...over });
+const rf = (over: Partial<typeof P.random_forest> = {}) =>
+  randomForestLearner({ ...P.random_forest, n_estimators: 50, ...over });
+const gb = (over: Partial<typeof P.xgboost> = {}) =>
+  gradientBoostingLearner({ ...P.xgboost, n_estimators: 50, ...over });
 const ctx = (seed = 42) => ({ rng: new SeededRng(seed) });
 
 describe('binning', () => {
@@ -124,7 +126,9 @@ describe('random forest', () => {
     expect(resolveMaxFeatures(0.5, 33)).toBe(16);
     expect(resolveMaxFeatures(7, 33)).toBe(7);
     expect(() => resolveMaxFeatures(40, 33)).toThrow(/max_features 40 exceeds the 33 features/);
-    expect(() => rf({ n_estimators: 0 })).toThrow(/random_forest: n_estimators must be an integer >= 1, got 0/);
+    expect(() => rf({ n_estimators: 0 })).toThrow(
+      /random_forest: n_estimators must be an integer >= 1, got 0/,
+    );
     expect(() => rf({ max_depth: 'ten' as unknown as number })).toThrow(/max_depth/);
   });
 
@@ -147,7 +151,11 @@ describe('gradient boosting', () => {
   it('matches the second-order stump computed by hand', () => {
     // margins 0 → p = 0.5, g = p − y = ∓0.5, h = 2p(1−p) = 0.5; the split x <= 1.5 puts G = −1, H = 1 on the left:
     // weight −G/(H+λ) = 0.5 with λ = 1 and learning rate 1; class 1's tree mirrors it.
-    const train = { x: { data: Float64Array.from([0, 1, 2, 3]), rows: 4, cols: 1 }, y: Int32Array.from([0, 0, 1, 1]), nClasses: 2 };
+    const train = {
+      x: { data: Float64Array.from([0, 1, 2, 3]), rows: 4, cols: 1 },
+      y: Int32Array.from([0, 0, 1, 1]),
+      nClasses: 2,
+    };
     const model = gb({ n_estimators: 1, max_depth: 1, learning_rate: 1 }).fit(train, ctx()) as unknown as {
       feature: number[];
       threshold: number[];
@@ -186,7 +194,12 @@ describe('gradient boosting', () => {
 
   it('stops early on the validation slice and keeps the best round', () => {
     const problem = noisyMulticlass(4, 100, 1.5);
-    const learner = gb({ n_estimators: 400, learning_rate: 0.3, early_stopping_rounds: 10, validation_fraction: 0.2 });
+    const learner = gb({
+      n_estimators: 400,
+      learning_rate: 0.3,
+      early_stopping_rounds: 10,
+      validation_fraction: 0.2,
+    });
     const model = learner.fit(problem.train, ctx());
     const info = learner.lastFit!;
     expect(info.rounds).toBeLessThan(400);
@@ -219,7 +232,11 @@ describe('gradient boosting', () => {
     const cols = problem.train.x.cols;
     const data = new Float64Array(keep.length * cols);
     keep.forEach((i, r) => data.set(problem.train.x.data.subarray(i * cols, i * cols + cols), r * cols));
-    const train = { x: { data, rows: keep.length, cols }, y: Int32Array.from(keep.map((i) => y[i]!)), nClasses: 3 };
+    const train = {
+      x: { data, rows: keep.length, cols },
+      y: Int32Array.from(keep.map((i) => y[i]!)),
+      nClasses: 3,
+    };
     const proba = gradientBoostingPredictor(learner.fit(train, ctx())).predictProba(problem.test.x);
     expect(accuracy(proba, problem.test.y, 3)).toBeGreaterThanOrEqual(0.95);
   });
@@ -252,7 +269,15 @@ describe('tree models as JSON', () => {
     // the serving predictors re-lay and rank the trees; this walks the JSON as documented, node by node
     const problem = noisyMulticlass(3, 80, 1.2);
     const naive = (model: Record<string, unknown>, x: Float64Array, cols: number, boosted: boolean) => {
-      const m = model as { roots: number[]; feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; nClasses: number };
+      const m = model as {
+        roots: number[];
+        feature: number[];
+        threshold: number[];
+        left: number[];
+        right: number[];
+        value: number[];
+        nClasses: number;
+      };
       const K = m.nClasses;
       const rows = x.length / cols;
       const out: number[] = [];
@@ -260,7 +285,8 @@ describe('tree models as JSON', () => {
         const acc = new Array<number>(K).fill(0);
         m.roots.forEach((root, t) => {
           let node = root;
-          while (m.feature[node]! >= 0) node = x[r * cols + m.feature[node]!]! <= m.threshold[node]! ? m.left[node]! : m.right[node]!;
+          while (m.feature[node]! >= 0)
+            node = x[r * cols + m.feature[node]!]! <= m.threshold[node]! ? m.left[node]! : m.right[node]!;
           if (boosted) acc[t % K]! += m.value[m.left[node]!]!;
           else for (let k = 0; k < K; k++) acc[k]! += m.value[m.left[node]! + k]!;
         });
@@ -287,7 +313,9 @@ describe('tree models as JSON', () => {
     const m = boosted as unknown as { feature: number[]; threshold: number[] };
     const onThreshold = Float64Array.from({ length: x.cols }, () => 0);
     onThreshold[m.feature[0]!] = m.threshold[0]!;
-    const p1 = Array.from(gradientBoostingPredictor(boosted).predictProba({ data: onThreshold, rows: 1, cols: x.cols }));
+    const p1 = Array.from(
+      gradientBoostingPredictor(boosted).predictProba({ data: onThreshold, rows: 1, cols: x.cols }),
+    );
     naive(boosted, onThreshold, x.cols, true).forEach((v, i) => expect(p1[i]).toBeCloseTo(v, 12));
   });
 });

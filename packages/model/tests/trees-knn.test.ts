@@ -31,13 +31,26 @@ const boosted: ModelJson = {
   value: [0.5, -0.5, -0.5, 0.5, 0.25, -0.25, -0.25, 0.25],
 };
 
-const m = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0]!.length });
+const m = (rows: number[][]) => ({
+  data: Float64Array.from(rows.flat()),
+  rows: rows.length,
+  cols: rows[0]!.length,
+});
 
 describe('tree predictors', () => {
   it('average the leaf distributions of a forest', () => {
     const p = randomForestPredictor(forest);
     // row (0, 0): tree 1 leaf [1, 0], tree 2 (x0 <= 2) leaf [0.5, 0.5]; row (3, 1): [0.25, 0.75] and [0, 1]
-    expect(Array.from(p.predictProba(m([[0, 0], [3, 1]])))).toEqual([0.75, 0.25, 0.125, 0.875]);
+    expect(
+      Array.from(
+        p.predictProba(
+          m([
+            [0, 0],
+            [3, 1],
+          ]),
+        ),
+      ),
+    ).toEqual([0.75, 0.25, 0.125, 0.875]);
     expect(p.kind).toBe('random_forest');
   });
 
@@ -60,7 +73,9 @@ describe('tree predictors', () => {
   });
 
   it('reject malformed JSON naming the field', () => {
-    expect(() => randomForestPredictor({ ...forest, kind: 'knn' })).toThrow(/random_forest model: kind is "knn"/);
+    expect(() => randomForestPredictor({ ...forest, kind: 'knn' })).toThrow(
+      /random_forest model: kind is "knn"/,
+    );
     expect(() => randomForestPredictor({ ...forest, left: [0, 0, 2, 4, 4, 6] })).toThrow(
       /random_forest model: left\[0\] = 0 must be a node after 0/,
     );
@@ -70,17 +85,34 @@ describe('tree predictors', () => {
     expect(() => randomForestPredictor({ ...forest, threshold: [Number.NaN, 0, 0, 2, 0, 0] })).toThrow(
       /threshold\[0\] must be a finite number/,
     );
-    expect(() => randomForestPredictor({ ...forest, nTrees: 3 })).toThrow(/nTrees is 3 but roots lists 2 trees/);
-    expect(() => randomForestPredictor({ ...forest, value: [1, 0] })).toThrow(/leaf value offset outside value/);
-    expect(() => gradientBoostingPredictor({ ...boosted, baseScore: [0] })).toThrow(/baseScore has 1 entries/);
-    expect(() => gradientBoostingPredictor({ ...boosted, threshold: 'x' })).toThrow(/threshold must be an array/);
+    expect(() => randomForestPredictor({ ...forest, nTrees: 3 })).toThrow(
+      /nTrees is 3 but roots lists 2 trees/,
+    );
+    expect(() => randomForestPredictor({ ...forest, value: [1, 0] })).toThrow(
+      /leaf value offset outside value/,
+    );
+    expect(() => gradientBoostingPredictor({ ...boosted, baseScore: [0] })).toThrow(
+      /baseScore has 1 entries/,
+    );
+    expect(() => gradientBoostingPredictor({ ...boosted, threshold: 'x' })).toThrow(
+      /threshold must be an array/,
+    );
   });
 
   it('reject bad input naming the row and column', () => {
     const p = randomForestPredictor(forest);
     expect(() => p.predictProba(m([[1, 2, 3]]))).toThrow(/input has 3 columns, the model expects 2/);
-    expect(() => p.predictProba(m([[0, 0], [1, Number.NaN]]))).toThrow(/input row 1, column 1: value NaN is not finite/);
-    expect(() => p.predictProba(m([[0, 0]]), new Float64Array(1))).toThrow(/output buffer holds 1 values, 2 needed/);
+    expect(() =>
+      p.predictProba(
+        m([
+          [0, 0],
+          [1, Number.NaN],
+        ]),
+      ),
+    ).toThrow(/input row 1, column 1: value NaN is not finite/);
+    expect(() => p.predictProba(m([[0, 0]]), new Float64Array(1))).toThrow(
+      /output buffer holds 1 values, 2 needed/,
+    );
   });
 });
 
@@ -93,7 +125,9 @@ describe('knn predictor', () => {
 
   it('rejects malformed JSON and input naming the field', () => {
     expect(() => knnPredictor({ ...knn, x: [0, 1, 5] })).toThrow(/knn model: x holds 3 values, not 4 rows/);
-    expect(() => knnPredictor({ ...knn, y: [0, 1, 2, 3] })).toThrow(/y\[3\] must be an integer in 0..2, got 3/);
+    expect(() => knnPredictor({ ...knn, y: [0, 1, 2, 3] })).toThrow(
+      /y\[3\] must be an integer in 0..2, got 3/,
+    );
     expect(() => knnPredictor({ ...knn, k: 9 })).toThrow(/k = 9 exceeds the 4 stored training rows/);
     expect(() => knnPredictor(knn).predictProba(m([[Number.POSITIVE_INFINITY]]))).toThrow(
       /input row 0, column 0: value Infinity is not finite/,

@@ -11,11 +11,22 @@ import { fileURLToPath } from 'node:url';
 import type { Matrix } from '@mlops/model';
 
 export const NUMERIC = ['Age', 'Height', 'Weight', 'FCVC', 'NCP', 'CH2O', 'FAF', 'TUE', 'BMI'] as const;
-export const CATEGORICAL = ['Gender', 'family_history_with_overweight', 'FAVC', 'CAEC', 'SMOKE', 'SCC', 'CALC', 'MTRANS'] as const;
+export const CATEGORICAL = [
+  'Gender',
+  'family_history_with_overweight',
+  'FAVC',
+  'CAEC',
+  'SMOKE',
+  'SCC',
+  'CALC',
+  'MTRANS',
+] as const;
 export const TARGET = 'NObeyesdad';
 
 /** The workspace's sibling data folder (../shared/data from the repository root). */
-export const REAL_CLEAN_CSV = fileURLToPath(new URL('../../../../../shared/data/obesity/dataset_limpio.csv', import.meta.url));
+export const REAL_CLEAN_CSV = fileURLToPath(
+  new URL('../../../../../shared/data/obesity/dataset_limpio.csv', import.meta.url),
+);
 export const realDataPresent = existsSync(REAL_CLEAN_CSV);
 
 export interface ObesityTable {
@@ -24,7 +35,9 @@ export interface ObesityTable {
 }
 
 export function readCleanCsv(file: string): ObesityTable {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   return { header: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
 }
 
@@ -45,7 +58,11 @@ function median(values: number[]): number {
 }
 
 /** Fits the preprocessing on `trainRows` and applies it to both splits. */
-export function prepare(table: ObesityTable, trainRows: readonly number[], testRows: readonly number[]): Prepared {
+export function prepare(
+  table: ObesityTable,
+  trainRows: readonly number[],
+  testRows: readonly number[],
+): Prepared {
   const col = (name: string) => {
     const i = table.header.indexOf(name);
     if (i < 0) throw new Error(`column ${name} missing`);

@@ -30,7 +30,12 @@ export function blobs(k: number, perClass: number, dims = 2, seed = 1): Problem 
   const y: number[] = [];
   for (let i = 0; i < perClass; i++) {
     for (let c = 0; c < k; c++) {
-      x.push(Array.from({ length: dims }, (_, d) => (d === c % dims ? 10 * (1 + Math.floor(c / dims)) : 0) + rng.normal()));
+      x.push(
+        Array.from(
+          { length: dims },
+          (_, d) => (d === c % dims ? 10 * (1 + Math.floor(c / dims)) : 0) + rng.normal(),
+        ),
+      );
       y.push(c);
     }
   }
@@ -59,7 +64,11 @@ export function noisyMulticlass(k: number, perClass: number, sd = 1, seed = 3): 
   for (let i = 0; i < perClass; i++) {
     for (let c = 0; c < k; c++) {
       const angle = (2 * Math.PI * c) / k;
-      x.push([3 * Math.cos(angle) + sd * rng.normal(), 3 * Math.sin(angle) + sd * rng.normal(), rng.normal()]);
+      x.push([
+        3 * Math.cos(angle) + sd * rng.normal(),
+        3 * Math.sin(angle) + sd * rng.normal(),
+        rng.normal(),
+      ]);
       y.push(c);
     }
   }

@@ -46,8 +46,20 @@ export function gradientBoostingLearner(
   const maxDepth = checkNumber(WHO, 'max_depth', params.max_depth, isInt1, 'an integer >= 1');
   const learningRate = checkNumber(WHO, 'learning_rate', params.learning_rate, (v) => v > 0, 'a number > 0');
   const subsample = checkNumber(WHO, 'subsample', params.subsample, (v) => v > 0 && v <= 1, 'in (0, 1]');
-  const colsample = checkNumber(WHO, 'colsample_bytree', params.colsample_bytree, (v) => v > 0 && v <= 1, 'in (0, 1]');
-  const minChildWeight = checkNumber(WHO, 'min_child_weight', params.min_child_weight, (v) => v >= 0, 'a number >= 0');
+  const colsample = checkNumber(
+    WHO,
+    'colsample_bytree',
+    params.colsample_bytree,
+    (v) => v > 0 && v <= 1,
+    'in (0, 1]',
+  );
+  const minChildWeight = checkNumber(
+    WHO,
+    'min_child_weight',
+    params.min_child_weight,
+    (v) => v >= 0,
+    'a number >= 0',
+  );
   const lambda = checkNumber(WHO, 'reg_lambda', params.reg_lambda, (v) => v >= 0, 'a number >= 0');
   const gamma = checkNumber(WHO, 'gamma', params.gamma, (v) => v >= 0, 'a number >= 0');
   const esRounds = checkNumber(

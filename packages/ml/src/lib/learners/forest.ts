@@ -26,7 +26,9 @@ export function resolveMaxFeatures(maxFeatures: RandomForestParams['max_features
   }
   if (typeof maxFeatures === 'number' && Number.isInteger(maxFeatures) && maxFeatures >= 1) {
     if (maxFeatures > F) {
-      throw new InputError(`${WHO}: max_features ${maxFeatures} exceeds the ${F} features of the training matrix`);
+      throw new InputError(
+        `${WHO}: max_features ${maxFeatures} exceeds the ${F} features of the training matrix`,
+      );
     }
     return maxFeatures;
   }
@@ -36,8 +38,20 @@ export function resolveMaxFeatures(maxFeatures: RandomForestParams['max_features
 }
 
 export function randomForestLearner(params: RandomForestParams): Learner {
-  const nEstimators = checkNumber(WHO, 'n_estimators', params.n_estimators, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
-  const maxDepth = checkNumber(WHO, 'max_depth', params.max_depth, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
+  const nEstimators = checkNumber(
+    WHO,
+    'n_estimators',
+    params.n_estimators,
+    (v) => Number.isInteger(v) && v >= 1,
+    'an integer >= 1',
+  );
+  const maxDepth = checkNumber(
+    WHO,
+    'max_depth',
+    params.max_depth,
+    (v) => Number.isInteger(v) && v >= 1,
+    'an integer >= 1',
+  );
   const minSamplesLeaf = checkNumber(
     WHO,
     'min_samples_leaf',
@@ -47,7 +61,9 @@ export function randomForestLearner(params: RandomForestParams): Learner {
   );
   if (typeof params.bootstrap !== 'boolean') throw new InputError(`${WHO}: bootstrap must be true or false`);
   if (params.class_weight !== 'balanced' && params.class_weight !== 'none') {
-    throw new InputError(`${WHO}: class_weight must be balanced or none, got ${JSON.stringify(params.class_weight)}`);
+    throw new InputError(
+      `${WHO}: class_weight must be balanced or none, got ${JSON.stringify(params.class_weight)}`,
+    );
   }
   resolveMaxFeatures(params.max_features, Number.MAX_SAFE_INTEGER); // validates the form before any fit
   const { bootstrap, class_weight: classWeight, max_features: maxFeaturesParam } = params;

@@ -10,7 +10,13 @@ import { checkFitData, checkNumber } from './trees/fit-data.js';
 export type KnnParams = Params['models']['knn'];
 
 export function knnLearner(params: KnnParams): Learner {
-  const k = checkNumber('knn', 'n_neighbors', params.n_neighbors, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
+  const k = checkNumber(
+    'knn',
+    'n_neighbors',
+    params.n_neighbors,
+    (v) => Number.isInteger(v) && v >= 1,
+    'an integer >= 1',
+  );
   return {
     name: 'KNN',
     fit(data: FitData, _context: FitContext): ModelJson {

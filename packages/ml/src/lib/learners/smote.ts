@@ -17,7 +17,8 @@ export interface SmoteOptions {
 
 export function smote(data: FitData, options: SmoteOptions): FitData {
   const { kNeighbors: k, rng } = options;
-  if (!Number.isInteger(k) || k < 1) throw new InputError(`smote: k_neighbors must be an integer >= 1, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new InputError(`smote: k_neighbors must be an integer >= 1, got ${k}`);
   checkFitData(data, 'smote');
   const { x, y, nClasses: K, sampleWeight } = data;
   const F = x.cols;

@@ -21,7 +21,8 @@ export function floatArray(json: ModelJson, field: string): Float64Array {
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const e: unknown = v[i];
-    if (typeof e !== 'number' || !Number.isFinite(e)) fail(json.kind, `${field}[${i}] must be a finite number`);
+    if (typeof e !== 'number' || !Number.isFinite(e))
+      fail(json.kind, `${field}[${i}] must be a finite number`);
     out[i] = e;
   }
   return out;
@@ -55,13 +56,22 @@ export function checkPredictInput(
   }
   const need = x.rows * nClasses;
   if (out !== undefined && out.length < need) {
-    fail(kind, `output buffer holds ${out.length} values, ${need} needed (${x.rows} rows × ${nClasses} classes)`);
+    fail(
+      kind,
+      `output buffer holds ${out.length} values, ${need} needed (${x.rows} rows × ${nClasses} classes)`,
+    );
   }
   return out ?? new Float64Array(need);
 }
 
 /** Throws naming the row and column of the first non-finite value of row r. */
-export function checkRowFinite(kind: string, data: Float64Array, base: number, cols: number, r: number): void {
+export function checkRowFinite(
+  kind: string,
+  data: Float64Array,
+  base: number,
+  cols: number,
+  r: number,
+): void {
   for (let f = 0; f < cols; f++) {
     const v = data[base + f]!;
     if (v - v !== 0) fail(kind, `input row ${r}, column ${f}: value ${v} is not finite`);

@@ -47,7 +47,8 @@ function readTrees(json: ModelJson, nFeatures: number, valueSize: number): Trees
     if (feature[i]! >= 0) {
       // children after their parent: every walk moves forward, so no JSON can make it loop
       if (left[i]! <= i || left[i]! >= nodes) fail(kind, `left[${i}] = ${left[i]} must be a node after ${i}`);
-      if (right[i]! <= i || right[i]! >= nodes) fail(kind, `right[${i}] = ${right[i]} must be a node after ${i}`);
+      if (right[i]! <= i || right[i]! >= nodes)
+        fail(kind, `right[${i}] = ${right[i]} must be a node after ${i}`);
     } else {
       if (left[i]! < 0 || left[i]! + valueSize > value.length) {
         fail(kind, `left[${i}] = ${left[i]}: leaf value offset outside value (length ${value.length})`);
@@ -195,9 +196,13 @@ export const gradientBoostingPredictor: PredictorFactory = (json) => {
   const { nFeatures, nClasses } = header(json, kind);
   const trees = readTrees(json, nFeatures, 1);
   const baseScore = floatArray(json, 'baseScore');
-  if (baseScore.length !== nClasses) fail(kind, `baseScore has ${baseScore.length} entries, nClasses is ${nClasses}`);
+  if (baseScore.length !== nClasses)
+    fail(kind, `baseScore has ${baseScore.length} entries, nClasses is ${nClasses}`);
   if (trees.roots.length % nClasses !== 0) {
-    fail(kind, `nTrees ${trees.roots.length} is not a multiple of nClasses ${nClasses} (one tree per class per round)`);
+    fail(
+      kind,
+      `nTrees ${trees.roots.length} is not a multiple of nClasses ${nClasses} (one tree per class per round)`,
+    );
   }
   const { roots, depth, feature, threshold, child } = compact(trees, true, nFeatures);
   const nTrees = roots.length;
@@ -207,7 +212,8 @@ export const gradientBoostingPredictor: PredictorFactory = (json) => {
   // becomes rank(x) > j, tested branch-free on integers as (j − rank(x)) >>> 31. A leaf reads the sentinel rank −1
   // of feature nFeatures with j = 0, so it never moves.
   const cuts: number[][] = Array.from({ length: nFeatures }, () => []);
-  for (let i = 0; i < feature.length; i++) if (feature[i]! < nFeatures) cuts[feature[i]!]!.push(threshold[i]!);
+  for (let i = 0; i < feature.length; i++)
+    if (feature[i]! < nFeatures) cuts[feature[i]!]!.push(threshold[i]!);
   const cutArrays = cuts.map((c) => Float64Array.from(new Set(c)).sort());
   const split = new Int32Array(feature.length);
   const leafValue = new Float64Array(feature.length);

@@ -295,8 +295,10 @@ export class BoostTreeGrower {
     } else {
       this.free.push(hist);
     }
-    const left = leftHist >= 0 ? this.node(leftHist, start, mid, GL, HL, childDepth) : this.leaf(start, mid, GL, HL);
-    const right = rightHist >= 0 ? this.node(rightHist, mid, end, GR, HR, childDepth) : this.leaf(mid, end, GR, HR);
+    const left =
+      leftHist >= 0 ? this.node(leftHist, start, mid, GL, HL, childDepth) : this.leaf(start, mid, GL, HL);
+    const right =
+      rightHist >= 0 ? this.node(rightHist, mid, end, GR, HR, childDepth) : this.leaf(mid, end, GR, HR);
     this.out.setChildren(id, left, right);
     return id;
   }

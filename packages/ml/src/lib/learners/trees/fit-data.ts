@@ -12,12 +12,15 @@ export function checkFitData(data: FitData, who: string): void {
     throw new InputError(`${who}: the training matrix is empty (${x.rows} rows × ${x.cols} columns)`);
   }
   if (x.data.length !== x.rows * x.cols) {
-    throw new InputError(`${who}: the training matrix holds ${x.data.length} values, not ${x.rows} × ${x.cols}`);
+    throw new InputError(
+      `${who}: the training matrix holds ${x.data.length} values, not ${x.rows} × ${x.cols}`,
+    );
   }
   if (y.length !== x.rows) throw new InputError(`${who}: ${y.length} labels for ${x.rows} rows`);
   for (let i = 0; i < y.length; i++) {
     const c = y[i]!;
-    if (c < 0 || c >= nClasses) throw new InputError(`${who}: row ${i}: label ${c} is outside 0..${nClasses - 1}`);
+    if (c < 0 || c >= nClasses)
+      throw new InputError(`${who}: row ${i}: label ${c} is outside 0..${nClasses - 1}`);
   }
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
@@ -47,7 +50,13 @@ export function classCounts(y: Int32Array, nClasses: number): Int32Array {
 }
 
 /** Throws an InputError naming `field` unless `value` is a number satisfying `ok`. */
-export function checkNumber(who: string, field: string, value: unknown, ok: (v: number) => boolean, rule: string): number {
+export function checkNumber(
+  who: string,
+  field: string,
+  value: unknown,
+  ok: (v: number) => boolean,
+  rule: string,
+): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
     throw new InputError(`${who}: ${field} must be ${rule}, got ${JSON.stringify(value)}`);
   }

@@ -66,7 +66,14 @@ export class ForestTreeGrower {
   }
 
   /** Grows a tree over rows[0..count) with per-row weights (bootstrap count × class weight) and appends it. */
-  grow(rows: Int32Array, count: number, y: Int32Array, weight: Float64Array, rng: SeededRng, out: EnsembleBuilder): void {
+  grow(
+    rows: Int32Array,
+    count: number,
+    y: Int32Array,
+    weight: Float64Array,
+    rng: SeededRng,
+    out: EnsembleBuilder,
+  ): void {
     this.rows = rows;
     this.y = y;
     this.weight = weight;
@@ -83,7 +90,8 @@ export class ForestTreeGrower {
     const K = this.K;
     let W = 0;
     for (let k = 0; k < K; k++) W += totals[offset + k]!;
-    for (let k = 0; k < K; k++) this.leafValues[k] = W > 0 ? roundProbability(totals[offset + k]! / W) : 1 / K;
+    for (let k = 0; k < K; k++)
+      this.leafValues[k] = W > 0 ? roundProbability(totals[offset + k]! / W) : 1 / K;
     return this.out.addLeaf(this.leafValues);
   }
 
@@ -163,7 +171,14 @@ export class ForestTreeGrower {
    * Best split of feature f for rows[start..end) into this.result (bin -1 when no split leaves min_samples_leaf rows
    * on both sides); false when the feature is constant there. Only the bins the node touches are visited and reset.
    */
-  private scanFeature(f: number, start: number, end: number, W: number, count: number, totals: Float64Array): boolean {
+  private scanFeature(
+    f: number,
+    start: number,
+    end: number,
+    W: number,
+    count: number,
+    totals: Float64Array,
+  ): boolean {
     const K = this.K;
     const { bins, rows: n } = this.binned;
     const { rows, y, weight, classHist, countHist, touched, ordered, leftClass } = this;
