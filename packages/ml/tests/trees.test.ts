@@ -239,6 +239,13 @@ describe('gradient boosting', () => {
     };
     const proba = gradientBoostingPredictor(learner.fit(train, ctx())).predictProba(problem.test.x);
     expect(accuracy(proba, problem.test.y, 3)).toBeGreaterThanOrEqual(0.95);
+    // with early stopping the validation slice is held out first and only the training rows are oversampled
+    const stopping = gb({ smote: true, n_estimators: 200, early_stopping_rounds: 5, validation_fraction: 0.25 });
+    const model = stopping.fit(train, ctx());
+    expect(stopping.lastFit!.rounds).toBeLessThan(200);
+    expect(JSON.stringify(stopping.fit(train, ctx()))).toBe(JSON.stringify(model));
+    const p2 = gradientBoostingPredictor(model).predictProba(problem.test.x);
+    expect(accuracy(p2, problem.test.y, 3)).toBeGreaterThanOrEqual(0.95);
   });
 
   it('rejects bad hyper-parameters naming them', () => {

@@ -18,6 +18,8 @@ import { checkFitData, checkNumber } from './trees/fit-data.js';
 
 export type GradientBoostingParams = Params['models']['xgboost'];
 
+/** Deeper trees than this are never useful on ≤ 255 bins per feature, and growth recurses once per level. */
+const MAX_DEPTH = 64;
 const WHO = 'xgboost';
 /** The predecessor's XGBoost_SMOTE used SMOTE with k_neighbors 1 (its search space held only that value). */
 export const SMOTE_K_NEIGHBORS = 1;
@@ -43,7 +45,13 @@ export function gradientBoostingLearner(
 ): Learner & { lastFit?: BoostingFitInfo } {
   const isInt1 = (v: number) => Number.isInteger(v) && v >= 1;
   const nEstimators = checkNumber(WHO, 'n_estimators', params.n_estimators, isInt1, 'an integer >= 1');
-  const maxDepth = checkNumber(WHO, 'max_depth', params.max_depth, isInt1, 'an integer >= 1');
+  const maxDepth = checkNumber(
+    WHO,
+    'max_depth',
+    params.max_depth,
+    (v) => Number.isInteger(v) && v >= 1 && v <= MAX_DEPTH,
+    `an integer in 1..${MAX_DEPTH}`,
+  );
   const learningRate = checkNumber(WHO, 'learning_rate', params.learning_rate, (v) => v > 0, 'a number > 0');
   const subsample = checkNumber(WHO, 'subsample', params.subsample, (v) => v > 0 && v <= 1, 'in (0, 1]');
   const colsample = checkNumber(
@@ -85,14 +93,17 @@ export function gradientBoostingLearner(
     fit(input: FitData, context: FitContext): ModelJson {
       checkFitData(input, WHO);
       const { rng } = context;
-      const data = useSmote ? smote(input, { kNeighbors: SMOTE_K_NEIGHBORS, rng }) : input;
+      // The validation slice is held out before SMOTE, so no synthetic row is grown from a validation row.
+      const { data, train, validation } = prepareRows(
+        input,
+        earlyStopping ? validationFraction : 0,
+        useSmote,
+        rng,
+      );
       const { x, y, nClasses: K } = data;
       const n = x.rows;
       const F = x.cols;
       const weight = data.sampleWeight ?? new Float64Array(n).fill(1);
-      const { train, validation } = earlyStopping
-        ? stratifiedHoldout(y, K, validationFraction, rng)
-        : { train: range(n), validation: new Int32Array(0) };
 
       const binned = binFeatures(x, train, options.maxBins);
       const grower = new BoostTreeGrower(binned, { maxDepth, lambda, minChildWeight, gamma, learningRate });
@@ -175,6 +186,65 @@ export function gradientBoostingLearner(
   return learner;
 }
 
+/**
+ * The rows a fit uses: with a validation fraction, a stratified hold-out; with SMOTE, the training rows oversampled.
+ * Returns the (possibly new) data with the indices of its training and validation rows.
+ */
+function prepareRows(
+  input: FitData,
+  validationFraction: number,
+  useSmote: boolean,
+  rng: SeededRng,
+): { data: FitData; train: Int32Array; validation: Int32Array } {
+  if (validationFraction <= 0) {
+    const data = useSmote ? smote(input, { kNeighbors: SMOTE_K_NEIGHBORS, rng }) : input;
+    return { data, train: range(data.x.rows), validation: new Int32Array(0) };
+  }
+  const split = stratifiedHoldout(input.y, input.nClasses, validationFraction, rng);
+  if (!useSmote) return { data: input, ...split };
+  const F = input.x.cols;
+  const subset = (rows: Int32Array): FitData => {
+    const data = new Float64Array(rows.length * F);
+    rows.forEach((r, i) => data.set(input.x.data.subarray(r * F, r * F + F), i * F));
+    return {
+      x: { data, rows: rows.length, cols: F },
+      y: Int32Array.from(rows, (r) => input.y[r]!),
+      nClasses: input.nClasses,
+      ...(input.sampleWeight
+        ? { sampleWeight: Float64Array.from(rows, (r) => input.sampleWeight![r]!) }
+        : {}),
+    };
+  };
+  const oversampled = smote(subset(split.train), { kNeighbors: SMOTE_K_NEIGHBORS, rng });
+  const held = subset(split.validation);
+  const nTrain = oversampled.x.rows;
+  const total = nTrain + held.x.rows;
+  const x = new Float64Array(total * F);
+  x.set(oversampled.x.data);
+  x.set(held.x.data, nTrain * F);
+  const y = new Int32Array(total);
+  y.set(oversampled.y);
+  y.set(held.y, nTrain);
+  let sampleWeight: Float64Array | undefined;
+  if (input.sampleWeight) {
+    sampleWeight = new Float64Array(total);
+    sampleWeight.set(oversampled.sampleWeight!);
+    sampleWeight.set(held.sampleWeight!, nTrain);
+  }
+  const validation = new Int32Array(held.x.rows);
+  for (let i = 0; i < validation.length; i++) validation[i] = nTrain + i;
+  return {
+    data: {
+      x: { data: x, rows: total, cols: F },
+      y,
+      nClasses: input.nClasses,
+      ...(sampleWeight ? { sampleWeight } : {}),
+    },
+    train: range(nTrain),
+    validation,
+  };
+}
+
 function range(n: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
@@ -195,7 +265,16 @@ function sampleColumns(perm: Int32Array, features: Int32Array, count: number, rn
     perm[j] = f;
     features[j] = f;
   }
-  features.subarray(0, count).sort();
+  // insertion sort (no allocation per tree): splits are then searched in feature order, ties to the lower index
+  for (let a = 1; a < count; a++) {
+    const v = features[a]!;
+    let b = a - 1;
+    while (b >= 0 && features[b]! > v) {
+      features[b + 1] = features[b]!;
+      b--;
+    }
+    features[b + 1] = v;
+  }
   return count;
 }
 

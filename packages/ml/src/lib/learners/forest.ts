@@ -14,6 +14,8 @@ import { ForestTreeGrower } from './trees/forest-grower.js';
 
 export type RandomForestParams = Params['models']['random_forest'];
 
+/** Deeper trees than this are never useful on ≤ 255 bins per feature, and growth recurses once per level. */
+const MAX_DEPTH = 64;
 const WHO = 'random_forest';
 
 /** Features drawn per node for `maxFeatures` and F input features, as scikit-learn resolves it. */
@@ -49,8 +51,8 @@ export function randomForestLearner(params: RandomForestParams): Learner {
     WHO,
     'max_depth',
     params.max_depth,
-    (v) => Number.isInteger(v) && v >= 1,
-    'an integer >= 1',
+    (v) => Number.isInteger(v) && v >= 1 && v <= MAX_DEPTH,
+    `an integer in 1..${MAX_DEPTH}`,
   );
   const minSamplesLeaf = checkNumber(
     WHO,
