@@ -38,8 +38,9 @@ describe('binning', () => {
     }
   });
 
-  it('picks short thresholds strictly between neighbours, even for adjacent doubles', () => {
-    expect(midpoint(0.1234, 0.1299)).toBe(0.127);
+  it('picks short thresholds near the middle between neighbours, even for adjacent doubles', () => {
+    expect(midpoint(0.1234, 0.1299)).toBe(0.1266);
+    expect(midpoint(12, 20.3)).toBe(16.1); // near the middle of a wide gap, not the round 20
     const a = 1;
     const b = 1 + Number.EPSILON;
     const t = midpoint(a, b);
@@ -240,7 +241,12 @@ describe('gradient boosting', () => {
     const proba = gradientBoostingPredictor(learner.fit(train, ctx())).predictProba(problem.test.x);
     expect(accuracy(proba, problem.test.y, 3)).toBeGreaterThanOrEqual(0.95);
     // with early stopping the validation slice is held out first and only the training rows are oversampled
-    const stopping = gb({ smote: true, n_estimators: 200, early_stopping_rounds: 5, validation_fraction: 0.25 });
+    const stopping = gb({
+      smote: true,
+      n_estimators: 200,
+      early_stopping_rounds: 5,
+      validation_fraction: 0.25,
+    });
     const model = stopping.fit(train, ctx());
     expect(stopping.lastFit!.rounds).toBeLessThan(200);
     expect(JSON.stringify(stopping.fit(train, ctx()))).toBe(JSON.stringify(model));

@@ -64,14 +64,16 @@ export function featureCuts(values: Float64Array, maxBins: number): Float64Array
 }
 
 /**
- * A threshold t with a <= t < b: the shortest decimal in that interval near the midpoint, so a model's JSON stays
- * small (thresholds are stored as written) while the split it encodes is exactly the one the bins made.
+ * A threshold t with a <= t < b: the shortest decimal within 1/64 of the gap from the midpoint, so a model's JSON
+ * stays small (thresholds are stored as written) while the split sits where scikit-learn puts it, half-way between
+ * the training values (a round number anywhere in a wide gap would generalise worse).
  */
 export function midpoint(a: number, b: number): number {
   const m = a + (b - a) / 2;
+  const tolerance = (b - a) / 64;
   for (let digits = 1; digits <= 17; digits++) {
     const t = Number(m.toPrecision(digits));
-    if (t >= a && t < b) return t;
+    if (t >= a && t < b && Math.abs(t - m) <= tolerance) return t;
   }
   return m >= b || m < a ? a : m;
 }
