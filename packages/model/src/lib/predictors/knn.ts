@@ -7,7 +7,7 @@
  * JSON: { kind: "knn", nFeatures, nClasses, k, x: training rows, row-major (rows × nFeatures), y: class per row }.
  */
 import type { Matrix, Predictor, PredictorFactory } from '../types.js';
-import { checkPredictInput, checkRowFinite, fail, floatArray, intArray, intField } from './checks.js';
+import { checkPredictInput, checkRowFinite, fail, floatArray, intArray, intField } from './trees.js';
 
 export const knnPredictor: PredictorFactory = (json) => {
   const kind = 'knn';
