@@ -119,7 +119,7 @@ describe.skipIf(!realDataPresent)('parity with scikit-learn and xgboost on the r
           `CV f1_weighted ours ${cv.toFixed(4)} vs reference ${ref.cv_f1_weighted_mean.toFixed(4)}`,
       );
       expect(Math.abs(testAccuracy - ref.test_accuracy)).toBeLessThanOrEqual(0.01);
-    });
+    }, 600_000); // six fits per model: generous for a shared 2-core machine
   }
 });
 
