@@ -1,1 +1,3 @@
 export * from './lib/types.js';
+export * from './lib/predictors/svm.js';
+export * from './lib/predictors/mlp.js';
