@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeededRng } from '@mlops/core';
+import { defaultParams, SeededRng } from '@mlops/core';
 import { mlpPredictor, type ModelJson } from '@mlops/model';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,15 @@ import {
   writeMlpTfjsFiles,
   type MlpParams,
 } from '../src/lib/learners/mlp.js';
-import { accuracy, HAS_REAL_DATA, loadRealSplit, matrix, separableBlobs, SKIP_MESSAGE, xor } from './helpers/data.js';
+import {
+  accuracy,
+  HAS_REAL_DATA,
+  loadRealSplit,
+  matrix,
+  separableBlobs,
+  SKIP_MESSAGE,
+  xor,
+} from './helpers/data.js';
 
 const PARAMS: MlpParams = {
   hidden_layers: [16, 8],
@@ -25,13 +33,18 @@ const PARAMS: MlpParams = {
   validation_fraction: 0,
 };
 
-function fit(params: MlpParams, data: { x: ReturnType<typeof matrix>; y: Int32Array }, nClasses: number, seed = 1) {
+function fit(
+  params: MlpParams,
+  data: { x: ReturnType<typeof matrix>; y: Int32Array },
+  nClasses: number,
+  seed = 1,
+) {
   return mlpLearner(params).fit({ ...data, nClasses }, { rng: new SeededRng(seed) });
 }
 
 let backend = '';
 beforeAll(async () => {
-  backend = await loadMlpBackend();
+  backend = (await loadMlpBackend()).backend;
 });
 
 describe('mlp learner', () => {
@@ -46,7 +59,8 @@ describe('mlp learner', () => {
     const test = separableBlobs(3, 20, 6);
     const proba = mlpPredictor(json).predictProba(test.x);
     expect(accuracy(proba, test.y, 3)).toBe(1);
-    for (let i = 0; i < test.y.length; i++) expect(proba[i * 3]! + proba[i * 3 + 1]! + proba[i * 3 + 2]!).toBeCloseTo(1, 12);
+    for (let i = 0; i < test.y.length; i++)
+      expect(proba[i * 3]! + proba[i * 3 + 1]! + proba[i * 3 + 2]!).toBeCloseTo(1, 12);
   });
 
   it('learns XOR', () => {
@@ -64,7 +78,11 @@ describe('mlp learner', () => {
   });
 
   it('stops early on the validation loss and keeps the best epoch', () => {
-    const json = fit({ ...PARAMS, epochs: 500, patience: 5, validation_fraction: 0.25 }, separableBlobs(3, 40, 3), 3);
+    const json = fit(
+      { ...PARAMS, epochs: 500, patience: 5, validation_fraction: 0.25 },
+      separableBlobs(3, 40, 3),
+      3,
+    );
     const training = json['training'] as { epochs: number; best_epoch: number; monitored: string };
     expect(training.monitored).toBe('validation_loss');
     expect(training.epochs).toBeLessThan(500);
@@ -113,7 +131,9 @@ describe('mlp learner', () => {
   it('rejects bad input with a one-line error naming it', () => {
     const x = matrix([[0], [1]]);
     expect(() => fit(PARAMS, { x, y: Int32Array.from([0]) }, 2)).toThrow('mlp: 1 labels for 2 rows');
-    expect(() => fit(PARAMS, { x, y: Int32Array.from([0, 3]) }, 2)).toThrow('mlp: row 1: class index 3 outside 0..1');
+    expect(() => fit(PARAMS, { x, y: Int32Array.from([0, 3]) }, 2)).toThrow(
+      'mlp: row 1: class index 3 outside 0..1',
+    );
     expect(() => fit(PARAMS, { x: matrix([[0], [Infinity]]), y: Int32Array.from([0, 1]) }, 2)).toThrow(
       'mlp: row 1, column 0: value is not a finite number',
     );
@@ -139,8 +159,7 @@ describe('mlp predictor', () => {
 });
 
 describe.skipIf(!HAS_REAL_DATA)('mlp on the real clean data', () => {
-  it('reaches a test accuracy near the other learners on a stratified 80/20 split, deterministic on wasm', async () => {
-    const { defaultParams } = await import('@mlops/core');
+  it('reaches a test accuracy near the other learners on a stratified 80/20 split, deterministic on wasm', () => {
     const params = defaultParams().models.mlp;
     const split = loadRealSplit();
     const k = split.classes.length;

@@ -2,12 +2,33 @@ import { InputError, SeededRng } from '@mlops/core';
 import { svmPredictor, type ModelJson } from '@mlops/model';
 import { describe, expect, it } from 'vitest';
 import { svmLearner, fitPlattSigmoid, type SvmParams } from '../src/lib/learners/svm.js';
-import { accuracy, HAS_REAL_DATA, loadRealSplit, matrix, separableBlobs, SKIP_MESSAGE, xor } from './helpers/data.js';
+import {
+  accuracy,
+  HAS_REAL_DATA,
+  loadRealSplit,
+  matrix,
+  separableBlobs,
+  SKIP_MESSAGE,
+  xor,
+} from './helpers/data.js';
 
-const LINEAR: SvmParams = { kernel: 'linear', C: 1, gamma: 'scale', calibration_folds: 5, tol: 0.1, max_iter: 1000 };
+const LINEAR: SvmParams = {
+  kernel: 'linear',
+  C: 1,
+  gamma: 'scale',
+  calibration_folds: 5,
+  tol: 0.1,
+  max_iter: 1000,
+};
 const RBF: SvmParams = { ...LINEAR, kernel: 'rbf', C: 10, tol: 0.01 };
 
-function fit(params: SvmParams, x: ReturnType<typeof matrix>, y: Int32Array, nClasses: number, seed = 1): ModelJson {
+function fit(
+  params: SvmParams,
+  x: ReturnType<typeof matrix>,
+  y: Int32Array,
+  nClasses: number,
+  seed = 1,
+): ModelJson {
   return svmLearner(params).fit({ x, y, nClasses }, { rng: new SeededRng(seed) });
 }
 
@@ -105,9 +126,13 @@ describe('svm learner', () => {
   it('rejects bad input with a one-line error naming it', () => {
     const x = matrix([[0], [1], [2]]);
     expect(() => fit(LINEAR, x, Int32Array.from([0, 0, 0]), 2)).toThrow(InputError);
-    expect(() => fit(LINEAR, x, Int32Array.from([0, 0, 0]), 2)).toThrow('svm: the training rows hold 1 class');
+    expect(() => fit(LINEAR, x, Int32Array.from([0, 0, 0]), 2)).toThrow(
+      'svm: the training rows hold 1 class',
+    );
     expect(() => fit(LINEAR, x, Int32Array.from([0, 1]), 2)).toThrow('svm: 2 labels for 3 rows');
-    expect(() => fit(LINEAR, x, Int32Array.from([0, 1, 5]), 2)).toThrow('svm: row 2: class index 5 outside 0..1');
+    expect(() => fit(LINEAR, x, Int32Array.from([0, 1, 5]), 2)).toThrow(
+      'svm: row 2: class index 5 outside 0..1',
+    );
     expect(() => fit(LINEAR, matrix([[0], [NaN], [2]]), Int32Array.from([0, 1, 1]), 2)).toThrow(
       'svm: row 1, column 0: value is not a finite number',
     );
@@ -127,13 +152,19 @@ describe('svm predictor', () => {
   });
 
   it('computes the Platt probability of the decision value', () => {
-    const proba = svmPredictor(json() as ModelJson).predictProba(matrix([[2, 5], [0, 0]]));
+    const proba = svmPredictor(json() as ModelJson).predictProba(
+      matrix([
+        [2, 5],
+        [0, 0],
+      ]),
+    );
     expect(proba[0]).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
     expect(proba[2]).toBeCloseTo(0.5, 6);
   });
 
   it('names the malformed field', () => {
-    const broken = (patch: Record<string, unknown>) => () => svmPredictor({ ...json(), ...patch } as ModelJson);
+    const broken = (patch: Record<string, unknown>) => () =>
+      svmPredictor({ ...json(), ...patch } as ModelJson);
     expect(broken({ kernel: 'poly' })).toThrow('svm model: field "kernel" must be "linear" or "rbf"');
     expect(broken({ pairs: [{ a: 0, b: 1, probA: -1, probB: 0, bias: 0, weights: [1] }] })).toThrow(
       'svm model: field "pairs[0].weights" must hold 2 numbers, found 1',
@@ -156,7 +187,9 @@ describe.skipIf(!HAS_REAL_DATA)('svm on the real clean data', () => {
       const seconds = (performance.now() - started) / 1000;
       const proba = svmPredictor(json).predictProba(split.test.x);
       const acc = accuracy(proba, split.test.y, k);
-      console.log(`svm ${params.kernel} C=${params.C}: test accuracy ${acc.toFixed(4)}, fit ${seconds.toFixed(2)} s`);
+      console.log(
+        `svm ${params.kernel} C=${params.C}: test accuracy ${acc.toFixed(4)}, fit ${seconds.toFixed(2)} s`,
+      );
       for (const s of rowSums(proba, k)) expect(s).toBeCloseTo(1, 9);
       if (params.kernel === 'linear') expect(acc).toBeGreaterThanOrEqual(0.9);
     }

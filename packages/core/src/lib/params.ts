@@ -95,9 +95,9 @@ const modelsSchema = z.strictObject({
     z.strictObject({
       hidden_layers: z._default(z.array(positiveInt).check(z.minLength(1)), [64, 32]),
       epochs: z._default(positiveInt, 200),
-      batch_size: z._default(positiveInt, 64),
+      batch_size: z._default(positiveInt, 32),
       learning_rate: z._default(positive, 0.003),
-      l2: z._default(z.number().check(z.nonnegative()), 1e-4),
+      l2: z._default(z.number().check(z.nonnegative()), 1e-3),
       patience: z._default(positiveInt, 20),
       validation_fraction: z._default(z.number().check(z.gte(0), z.lt(1)), 0.1),
     }),

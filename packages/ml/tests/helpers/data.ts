@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { SeededRng } from '@mlops/core';
 import type { Matrix } from '@mlops/model';
 
-export const REAL_DATA = fileURLToPath(new URL('../../../../../shared/data/obesity/dataset_limpio.csv', import.meta.url));
+export const REAL_DATA = fileURLToPath(
+  new URL('../../../../../shared/data/obesity/dataset_limpio.csv', import.meta.url),
+);
 export const HAS_REAL_DATA = existsSync(REAL_DATA);
 export const SKIP_MESSAGE = `real data absent (${REAL_DATA}): real-data learner tests skipped`;
 
@@ -28,14 +30,22 @@ export function accuracy(proba: Float64Array, y: Int32Array, nClasses: number): 
 }
 
 /** Two Gaussian blobs per class around separated centres, `perClass` rows each: linearly separable. */
-export function separableBlobs(nClasses: number, perClass: number, seed: number): { x: Matrix; y: Int32Array } {
+export function separableBlobs(
+  nClasses: number,
+  perClass: number,
+  seed: number,
+): { x: Matrix; y: Int32Array } {
   const rng = new SeededRng(seed);
   const rows: number[][] = [];
   const y: number[] = [];
   for (let c = 0; c < nClasses; c++) {
     const angle = (2 * Math.PI * c) / nClasses;
     for (let i = 0; i < perClass; i++) {
-      rows.push([6 * Math.cos(angle) + rng.normal(0, 0.5), 6 * Math.sin(angle) + rng.normal(0, 0.5), rng.normal(0, 1)]);
+      rows.push([
+        6 * Math.cos(angle) + rng.normal(0, 0.5),
+        6 * Math.sin(angle) + rng.normal(0, 0.5),
+        rng.normal(0, 1),
+      ]);
       y.push(c);
     }
   }
@@ -47,7 +57,12 @@ export function xor(perQuadrant: number, seed: number): { x: Matrix; y: Int32Arr
   const rng = new SeededRng(seed);
   const rows: number[][] = [];
   const y: number[] = [];
-  for (const [sx, sy] of [[1, 1], [-1, -1], [1, -1], [-1, 1]] as const) {
+  for (const [sx, sy] of [
+    [1, 1],
+    [-1, -1],
+    [1, -1],
+    [-1, 1],
+  ] as const) {
     for (let i = 0; i < perQuadrant; i++) {
       rows.push([sx * rng.uniformRange(0.2, 1), sy * rng.uniformRange(0.2, 1)]);
       y.push(sx * sy < 0 ? 1 : 0);
@@ -57,7 +72,16 @@ export function xor(perQuadrant: number, seed: number): { x: Matrix; y: Int32Arr
 }
 
 const NUMERIC = ['Age', 'Height', 'Weight', 'FCVC', 'NCP', 'CH2O', 'FAF', 'TUE'];
-const CATEGORICAL = ['Gender', 'family_history_with_overweight', 'FAVC', 'CAEC', 'SMOKE', 'SCC', 'CALC', 'MTRANS'];
+const CATEGORICAL = [
+  'Gender',
+  'family_history_with_overweight',
+  'FAVC',
+  'CAEC',
+  'SMOKE',
+  'SCC',
+  'CALC',
+  'MTRANS',
+];
 const TARGET = 'NObeyesdad';
 
 export interface Split {
@@ -92,12 +116,16 @@ export function loadRealSplit(): Split {
   const mean = new Float64Array(width);
   const sd = new Float64Array(width);
   for (const i of trainIdx) numeric[i]!.forEach((v, j) => (mean[j] = mean[j]! + v / trainIdx.length));
-  for (const i of trainIdx) numeric[i]!.forEach((v, j) => (sd[j] = sd[j]! + (v - mean[j]!) ** 2 / trainIdx.length));
+  for (const i of trainIdx)
+    numeric[i]!.forEach((v, j) => (sd[j] = sd[j]! + (v - mean[j]!) ** 2 / trainIdx.length));
   const levels = CATEGORICAL.map((c) => [...new Set(trainIdx.map((i) => rows[i]![col(c)]!))].sort());
   const features = (i: number): number[] => [
     ...numeric[i]!.map((v, j) => (v - mean[j]!) / Math.sqrt(sd[j]!)),
     ...CATEGORICAL.flatMap((c, k) => levels[k]!.map((level) => (rows[i]![col(c)] === level ? 1 : 0))),
   ];
-  const part = (idx: number[]) => ({ x: matrix(idx.map(features)), y: Int32Array.from(idx, (i) => label[i]!) });
+  const part = (idx: number[]) => ({
+    x: matrix(idx.map(features)),
+    y: Int32Array.from(idx, (i) => label[i]!),
+  });
   return { train: part(trainIdx), test: part(testIdx), classes };
 }

@@ -51,18 +51,29 @@ function wasmDirectory(): string {
   return `${found}/`;
 }
 
+export interface MlpBackendInfo {
+  /** The backend that runs the fits (also recorded in each model JSON as training.backend). */
+  readonly backend: MlpBackendName;
+  /** The faster backends that did not start, and why (tfjs-node is normally absent: it is not a dependency). */
+  readonly skipped: readonly { readonly backend: MlpBackendName; readonly reason: string }[];
+}
+
+let info: MlpBackendInfo | undefined;
+
 /**
- * Loads tfjs and starts the fastest backend available; call (and await) once before fitting an MLP. Returns the
- * backend's name. `prefer` forces one (tests compare backends; "tensorflow" needs @tensorflow/tfjs-node).
+ * Loads tfjs and starts the fastest backend available; call (and await) once before fitting an MLP. The stage
+ * should log `backend` and warn when wasm was skipped. `prefer` forces one backend (tests compare them; "tensorflow"
+ * needs @tensorflow/tfjs-node), and throws when it cannot start.
  */
-export async function loadMlpBackend(prefer?: MlpBackendName): Promise<MlpBackendName> {
-  if (tf !== undefined && backend !== undefined && (prefer === undefined || prefer === backend)) return backend;
+export async function loadMlpBackend(prefer?: MlpBackendName): Promise<MlpBackendInfo> {
+  if (info !== undefined && (prefer === undefined || prefer === info.backend)) return info;
   const module = (await import('@tensorflow/tfjs')) as Tf & { default?: Tf };
   // The CommonJS build seen through ESM interop puts the namespace on `default` in some loaders.
   const loaded: Tf = typeof module.tensor === 'function' ? module : module.default!;
   // Production mode: no debug checks per op and no "install tfjs-node" banner on stderr.
   loaded.enableProdMode();
   const order: MlpBackendName[] = prefer ? [prefer] : ['tensorflow', 'wasm', 'cpu'];
+  const skipped: { backend: MlpBackendName; reason: string }[] = [];
   for (const name of order) {
     try {
       if (name === 'tensorflow') {
@@ -70,26 +81,34 @@ export async function loadMlpBackend(prefer?: MlpBackendName): Promise<MlpBacken
         const optional = '@tensorflow/tfjs-node';
         await import(optional);
       } else if (name === 'wasm') {
-        const imported = (await import('@tensorflow/tfjs-backend-wasm')) as WasmModule & { default?: WasmModule };
+        const imported = (await import('@tensorflow/tfjs-backend-wasm')) as WasmModule & {
+          default?: WasmModule;
+        };
         const wasm = typeof imported.setWasmPaths === 'function' ? imported : imported.default;
-        if (typeof wasm?.setWasmPaths !== 'function') throw new Error('@tensorflow/tfjs-backend-wasm has no setWasmPaths');
-        if (loaded.getBackend() !== 'wasm') wasm.setWasmPaths(wasmDirectory());
+        if (typeof wasm?.setWasmPaths !== 'function')
+          throw new Error('@tensorflow/tfjs-backend-wasm has no setWasmPaths');
+        wasm.setWasmPaths(wasmDirectory());
       }
-      if (await loaded.setBackend(name)) {
-        await loaded.ready();
-        tf = loaded;
-        backend = name;
-        return name;
-      }
+      if (!(await loaded.setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`);
+      await loaded.ready();
+      tf = loaded;
+      backend = name;
+      info = { backend: name, skipped };
+      return info;
     } catch (error) {
-      if (prefer) throw new Error(`mlp: tfjs backend ${name} did not start: ${(error as Error).message}`);
+      const reason = (error as Error).message.split('\n')[0]!;
+      if (prefer) throw new Error(`mlp: tfjs backend ${name} did not start: ${reason}`);
+      skipped.push({ backend: name, reason });
     }
   }
-  throw new Error('mlp: no tfjs backend could start');
+  throw new Error(
+    `mlp: no tfjs backend could start (${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`,
+  );
 }
 
 function loadedTf(): Tf {
-  if (tf === undefined) throw new Error('mlp: tfjs is not loaded; await loadMlpBackend() once before fitting');
+  if (tf === undefined)
+    throw new Error('mlp: tfjs is not loaded; await loadMlpBackend() once before fitting');
   return tf;
 }
 
@@ -101,11 +120,14 @@ function validate(data: FitData, params: MlpParams): void {
     throw new InputError(`mlp: ${data.sampleWeight.length} sample weights for ${x.rows} rows`);
   }
   for (let i = 0; i < y.length; i++) {
-    if (!(y[i]! >= 0 && y[i]! < nClasses)) throw new InputError(`mlp: row ${i}: class index ${y[i]} outside 0..${nClasses - 1}`);
+    if (!(y[i]! >= 0 && y[i]! < nClasses))
+      throw new InputError(`mlp: row ${i}: class index ${y[i]} outside 0..${nClasses - 1}`);
   }
   for (let i = 0; i < x.data.length; i++) {
     if (!Number.isFinite(x.data[i]!)) {
-      throw new InputError(`mlp: row ${Math.floor(i / x.cols)}, column ${i % x.cols}: value is not a finite number`);
+      throw new InputError(
+        `mlp: row ${Math.floor(i / x.cols)}, column ${i % x.cols}: value is not a finite number`,
+      );
     }
   }
   if (params.hidden_layers.length === 0) throw new InputError('models.mlp.hidden_layers: at least one layer');
@@ -194,23 +216,34 @@ export function mlpLearner(params: MlpParams): Learner {
       };
       // Weighted mean cross-entropy (weights: sample weights, all 1 when absent).
       const crossEntropy = (input: TfModule.Tensor2D, target: TfModule.Tensor2D, weight: TfModule.Tensor1D) =>
-        t.div(t.sum(t.mul(t.neg(t.sum(t.mul(target, t.logSoftmax(logits(input))), 1)), weight)), t.sum(weight));
+        t.div<TfModule.Scalar>(
+          t.sum(t.mul(t.neg(t.sum(t.mul(target, t.logSoftmax(logits(input))), 1)), weight)),
+          t.sum(weight),
+        );
       const penalty = () =>
-        layers.reduce<TfModule.Scalar>((sum, layer) => t.add(sum, t.sum(t.square(layer.kernel))), t.scalar(0));
+        layers.reduce<TfModule.Scalar>(
+          (sum, layer) => t.add(sum, t.sum(t.square(layer.kernel))),
+          t.scalar(0),
+        );
 
       const optimizer = t.train.adam(params.learning_rate);
       const order = new Int32Array(trainRows.length);
       for (let i = 0; i < order.length; i++) order[i] = i;
       let best = Infinity;
       let bestEpoch = 0;
-      let bestWeights: Float32Array[] = variables.map((v) => v.dataSync() as Float32Array).map((a) => a.slice());
+      let bestWeights: Float32Array[] = variables
+        .map((v) => v.dataSync() as Float32Array)
+        .map((a) => a.slice());
       let waited = 0;
       let epochsRun = 0;
       try {
         for (let epoch = 0; epoch < params.epochs; epoch++) {
           rng.shuffle<number, Int32Array>(order);
           for (let start = 0; start < order.length; start += params.batch_size) {
-            const batch = t.tensor1d(order.subarray(start, Math.min(start + params.batch_size, order.length)), 'int32');
+            const batch = t.tensor1d(
+              order.subarray(start, Math.min(start + params.batch_size, order.length)),
+              'int32',
+            );
             optimizer.minimize(
               () => {
                 const loss = crossEntropy(
@@ -241,7 +274,8 @@ export function mlpLearner(params: MlpParams): Learner {
         }
       } finally {
         optimizer.dispose();
-        for (const tensor of [train.x, train.y, train.w, valid?.x, valid?.y, valid?.w, ...variables]) tensor?.dispose();
+        for (const tensor of [train.x, train.y, train.w, valid?.x, valid?.y, valid?.w, ...variables])
+          tensor?.dispose();
       }
       context.onProgress?.(1);
 

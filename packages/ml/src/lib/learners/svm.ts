@@ -160,7 +160,10 @@ export function fitPlattSigmoid(decision: Float64Array, label: Float64Array): [n
     let f = 0;
     for (let i = 0; i < n; i++) {
       const fApB = decision[i]! * a + b;
-      f += fApB >= 0 ? target[i]! * fApB + Math.log1p(Math.exp(-fApB)) : (target[i]! - 1) * fApB + Math.log1p(Math.exp(fApB));
+      f +=
+        fApB >= 0
+          ? target[i]! * fApB + Math.log1p(Math.exp(-fApB))
+          : (target[i]! - 1) * fApB + Math.log1p(Math.exp(fApB));
     }
     return f;
   };
@@ -243,17 +246,21 @@ function stratifiedFolds(label: Float64Array, folds: number, rng: SeededRng): In
 
 function validate(data: FitData, params: SvmParams): void {
   const { x, y, nClasses } = data;
-  if (x.data.length !== x.rows * x.cols) throw new InputError(`svm: the matrix holds ${x.data.length} values, not ${x.rows} × ${x.cols}`);
+  if (x.data.length !== x.rows * x.cols)
+    throw new InputError(`svm: the matrix holds ${x.data.length} values, not ${x.rows} × ${x.cols}`);
   if (y.length !== x.rows) throw new InputError(`svm: ${y.length} labels for ${x.rows} rows`);
   if (data.sampleWeight && data.sampleWeight.length !== x.rows) {
     throw new InputError(`svm: ${data.sampleWeight.length} sample weights for ${x.rows} rows`);
   }
   for (let i = 0; i < y.length; i++) {
-    if (!(y[i]! >= 0 && y[i]! < nClasses)) throw new InputError(`svm: row ${i}: class index ${y[i]} outside 0..${nClasses - 1}`);
+    if (!(y[i]! >= 0 && y[i]! < nClasses))
+      throw new InputError(`svm: row ${i}: class index ${y[i]} outside 0..${nClasses - 1}`);
   }
   for (let i = 0; i < x.data.length; i++) {
     if (!Number.isFinite(x.data[i]!)) {
-      throw new InputError(`svm: row ${Math.floor(i / x.cols)}, column ${i % x.cols}: value is not a finite number`);
+      throw new InputError(
+        `svm: row ${Math.floor(i / x.cols)}, column ${i % x.cols}: value is not a finite number`,
+      );
     }
   }
   if (!(params.C > 0)) throw new InputError(`svm: models.svm.C must be positive, got ${params.C}`);
@@ -270,8 +277,10 @@ export function svmLearner(params: SvmParams): Learner {
       for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
       const classes: number[] = [];
       for (let c = 0; c < nClasses; c++) if (counts[c]! > 0) classes.push(c);
-      if (classes.length < 2) throw new InputError(`svm: the training rows hold ${classes.length} class; 2 or more are needed`);
-      const gamma = params.kernel === 'rbf' ? (params.gamma === 'scale' ? scaleGamma(x.data, p) : params.gamma) : 0;
+      if (classes.length < 2)
+        throw new InputError(`svm: the training rows hold ${classes.length} class; 2 or more are needed`);
+      const gamma =
+        params.kernel === 'rbf' ? (params.gamma === 'scale' ? scaleGamma(x.data, p) : params.gamma) : 0;
       const options: SolverOptions = { tol: params.tol, maxIter: params.max_iter, rng: context.rng };
 
       const pairs: Record<string, unknown>[] = [];

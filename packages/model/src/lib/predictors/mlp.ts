@@ -26,7 +26,8 @@ function fail(field: string, what: string): never {
 }
 
 function positiveInt(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(field, 'must be a positive integer');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    fail(field, 'must be a positive integer');
   return value;
 }
 
@@ -83,7 +84,8 @@ export const mlpPredictor: PredictorFactory = (json: ModelJson): Predictor => {
     nFeatures,
     nClasses,
     predictProba(x: Matrix, out?: Float64Array): Float64Array {
-      if (x.cols !== nFeatures) throw new Error(`mlp: input has ${x.cols} columns, the model expects ${nFeatures}`);
+      if (x.cols !== nFeatures)
+        throw new Error(`mlp: input has ${x.cols} columns, the model expects ${nFeatures}`);
       const result = out ?? new Float64Array(x.rows * nClasses);
       for (let row = 0; row < x.rows; row++) {
         for (let j = 0; j < nFeatures; j++) current[j] = x.data[row * nFeatures + j]!;

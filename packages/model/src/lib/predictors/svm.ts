@@ -112,7 +112,8 @@ function intIn(value: unknown, field: string, min: number, max: number): number 
 
 function numberArray(value: unknown, field: string, length?: number): Float64Array {
   if (!Array.isArray(value)) fail(field, 'must be an array of numbers');
-  if (length !== undefined && value.length !== length) fail(field, `must hold ${length} numbers, found ${value.length}`);
+  if (length !== undefined && value.length !== length)
+    fail(field, `must hold ${length} numbers, found ${value.length}`);
   const out = new Float64Array(value.length);
   for (let i = 0; i < value.length; i++) out[i] = finiteNumber(value[i], `${field}[${i}]`);
   return out;
@@ -138,15 +139,19 @@ export const svmPredictor: PredictorFactory = (json: ModelJson): Predictor => {
   const gamma = finiteNumber(json['gamma'], 'gamma');
   if (kernel === 'rbf' && !(gamma > 0)) fail('gamma', 'must be positive for the rbf kernel');
   const classesRaw = json['classes'];
-  if (!Array.isArray(classesRaw) || classesRaw.length < 2) fail('classes', 'must list at least 2 class indices');
+  if (!Array.isArray(classesRaw) || classesRaw.length < 2)
+    fail('classes', 'must list at least 2 class indices');
   const classes = Int32Array.from(classesRaw, (c, i) => intIn(c, `classes[${i}]`, 0, nClasses - 1));
-  for (let i = 1; i < classes.length; i++) if (classes[i]! <= classes[i - 1]!) fail('classes', 'must be ascending');
+  for (let i = 1; i < classes.length; i++)
+    if (classes[i]! <= classes[i - 1]!) fail('classes', 'must be ascending');
   const k = classes.length;
   const position = new Map<number, number>();
   classes.forEach((c, i) => position.set(c, i));
 
-  const supportVectors = kernel === 'rbf' ? numberArray(json['supportVectors'], 'supportVectors') : new Float64Array();
-  if (supportVectors.length % nFeatures !== 0) fail('supportVectors', `length must be a multiple of ${nFeatures}`);
+  const supportVectors =
+    kernel === 'rbf' ? numberArray(json['supportVectors'], 'supportVectors') : new Float64Array();
+  if (supportVectors.length % nFeatures !== 0)
+    fail('supportVectors', `length must be a multiple of ${nFeatures}`);
   const nSv = supportVectors.length / nFeatures;
 
   const pairsRaw = json['pairs'];
@@ -196,7 +201,8 @@ export const svmPredictor: PredictorFactory = (json: ModelJson): Predictor => {
     nFeatures,
     nClasses,
     predictProba(x: Matrix, out?: Float64Array): Float64Array {
-      if (x.cols !== nFeatures) throw new Error(`svm: input has ${x.cols} columns, the model expects ${nFeatures}`);
+      if (x.cols !== nFeatures)
+        throw new Error(`svm: input has ${x.cols} columns, the model expects ${nFeatures}`);
       const result = out ?? new Float64Array(x.rows * nClasses);
       const data = x.data;
       for (let row = 0; row < x.rows; row++) {
