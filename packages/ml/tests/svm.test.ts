@@ -139,44 +139,6 @@ describe('svm learner', () => {
   });
 });
 
-describe('svm predictor', () => {
-  const json = (): Record<string, unknown> => ({
-    kind: 'svm',
-    nFeatures: 2,
-    nClasses: 2,
-    kernel: 'linear',
-    gamma: 0,
-    classes: [0, 1],
-    pairs: [{ a: 0, b: 1, probA: -1, probB: 0, bias: 0, weights: [1, 0] }],
-    supportVectors: [],
-  });
-
-  it('computes the Platt probability of the decision value', () => {
-    const proba = svmPredictor(json() as ModelJson).predictProba(
-      matrix([
-        [2, 5],
-        [0, 0],
-      ]),
-    );
-    expect(proba[0]).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
-    expect(proba[2]).toBeCloseTo(0.5, 6);
-  });
-
-  it('names the malformed field', () => {
-    const broken = (patch: Record<string, unknown>) => () =>
-      svmPredictor({ ...json(), ...patch } as ModelJson);
-    expect(broken({ kernel: 'poly' })).toThrow('svm model: field "kernel" must be "linear" or "rbf"');
-    expect(broken({ pairs: [{ a: 0, b: 1, probA: -1, probB: 0, bias: 0, weights: [1] }] })).toThrow(
-      'svm model: field "pairs[0].weights" must hold 2 numbers, found 1',
-    );
-    expect(broken({ pairs: [] })).toThrow('svm model: field "pairs" must hold 1 pairs for 2 classes');
-    expect(broken({ classes: [0] })).toThrow('svm model: field "classes" must list at least 2 class indices');
-    expect(() => svmPredictor(json() as ModelJson).predictProba(matrix([[1, 2, 3]]))).toThrow(
-      'svm: input has 3 columns, the model expects 2',
-    );
-  });
-});
-
 describe.skipIf(!HAS_REAL_DATA)('svm on the real clean data', () => {
   it('reaches the predecessor SVM test accuracy (0.921) on a stratified 80/20 split', () => {
     const split = loadRealSplit();
