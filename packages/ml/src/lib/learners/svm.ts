@@ -38,9 +38,21 @@ interface SolverOptions {
   readonly rng: SeededRng;
 }
 
+/** Fisher–Yates shuffle of order[0..size) from the rng (the solvers shuffle only their active prefix). */
+function shufflePrefix(order: Int32Array, size: number, rng: SeededRng): void {
+  for (let i = size - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const tmp = order[i]!;
+    order[i] = order[j]!;
+    order[j] = tmp;
+  }
+}
+
 /**
  * Linear dual coordinate descent on the positions `active` of `problem` (all of them when fitting, the training
- * folds during calibration). Returns the weights, the bias last (nFeatures + 1 values).
+ * folds during calibration), with liblinear's shrinking: a variable stuck at a bound whose gradient points outward
+ * past the previous pass's extreme projected gradients leaves the active set, and the full set is checked once more
+ * before stopping. Returns the weights, the bias last (nFeatures + 1 values).
  */
 function solveLinear(
   x: Float64Array,
@@ -61,11 +73,14 @@ function solveLinear(
   }
   const order = new Int32Array(n);
   for (let t = 0; t < n; t++) order[t] = t;
+  let activeSize = n;
+  let pgMaxOld = Infinity;
+  let pgMinOld = -Infinity;
   for (let iter = 0; iter < options.maxIter; iter++) {
-    options.rng.shuffle<number, Int32Array>(order);
+    shufflePrefix(order, activeSize, options.rng);
     let maxPg = -Infinity;
     let minPg = Infinity;
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < activeSize; k++) {
       const t = order[k]!;
       const pos = active[t]!;
       const o = problem.rows[pos]! * p;
@@ -75,12 +90,31 @@ function solveLinear(
       for (let j = 0; j < p; j++) f += w[j]! * x[o + j]!;
       const g = yi * f - 1;
       const a = alpha[t]!;
-      let pg = g;
-      if (a === 0) pg = Math.min(g, 0);
-      else if (a >= c) pg = Math.max(g, 0);
+      let pg = 0;
+      if (a === 0) {
+        if (g > pgMaxOld) {
+          activeSize--;
+          order[k] = order[activeSize]!;
+          order[activeSize] = t;
+          k--;
+          continue;
+        }
+        if (g < 0) pg = g;
+      } else if (a >= c) {
+        if (g < pgMinOld) {
+          activeSize--;
+          order[k] = order[activeSize]!;
+          order[activeSize] = t;
+          k--;
+          continue;
+        }
+        if (g > 0) pg = g;
+      } else {
+        pg = g;
+      }
       if (pg > maxPg) maxPg = pg;
       if (pg < minPg) minPg = pg;
-      if (pg !== 0) {
+      if (Math.abs(pg) > 1e-12) {
         const next = Math.min(Math.max(a - g / qii[t]!, 0), c);
         const step = (next - a) * yi;
         alpha[t] = next;
@@ -90,7 +124,16 @@ function solveLinear(
         }
       }
     }
-    if (maxPg - minPg < options.tol) break;
+    if (maxPg - minPg <= options.tol) {
+      if (activeSize === n) break;
+      // Converged on the active set: check every variable once more before stopping.
+      activeSize = n;
+      pgMaxOld = Infinity;
+      pgMinOld = -Infinity;
+      continue;
+    }
+    pgMaxOld = maxPg <= 0 ? Infinity : maxPg;
+    pgMinOld = minPg >= 0 ? -Infinity : minPg;
   }
   return w;
 }
@@ -112,7 +155,7 @@ function solveKernel(
   const order = new Int32Array(n);
   for (let t = 0; t < n; t++) order[t] = t;
   for (let iter = 0; iter < options.maxIter; iter++) {
-    options.rng.shuffle<number, Int32Array>(order);
+    shufflePrefix(order, n, options.rng);
     let maxPg = -Infinity;
     let minPg = Infinity;
     for (let k = 0; k < n; k++) {
@@ -145,13 +188,22 @@ function solveKernel(
 
 /**
  * Platt's sigmoid P(+1 | f) = 1 / (1 + exp(A f + B)) by Newton's method with backtracking, on smoothed targets
- * (Lin, Lin and Weng 2007; libsvm's `sigmoid_train`). Returns [A, B].
+ * (Lin, Lin and Weng 2007; libsvm's `sigmoid_train`). Rows count with their sample weight (as scikit-learn's
+ * calibration does), so class balancing shapes the probabilities as it shapes the decision. Returns [A, B].
  */
-export function fitPlattSigmoid(decision: Float64Array, label: Float64Array): [number, number] {
+export function fitPlattSigmoid(
+  decision: Float64Array,
+  label: Float64Array,
+  weight?: Float64Array,
+): [number, number] {
   const n = decision.length;
+  const wt = (i: number): number => (weight ? weight[i]! : 1);
   let prior1 = 0;
-  for (let i = 0; i < n; i++) if (label[i]! > 0) prior1++;
-  const prior0 = n - prior1;
+  let prior0 = 0;
+  for (let i = 0; i < n; i++) {
+    if (label[i]! > 0) prior1 += wt(i);
+    else prior0 += wt(i);
+  }
   const hiTarget = (prior1 + 1) / (prior1 + 2);
   const loTarget = 1 / (prior0 + 2);
   const target = new Float64Array(n);
@@ -161,9 +213,10 @@ export function fitPlattSigmoid(decision: Float64Array, label: Float64Array): [n
     for (let i = 0; i < n; i++) {
       const fApB = decision[i]! * a + b;
       f +=
-        fApB >= 0
+        wt(i) *
+        (fApB >= 0
           ? target[i]! * fApB + Math.log1p(Math.exp(-fApB))
-          : (target[i]! - 1) * fApB + Math.log1p(Math.exp(fApB));
+          : (target[i]! - 1) * fApB + Math.log1p(Math.exp(fApB)));
     }
     return f;
   };
@@ -189,12 +242,12 @@ export function fitPlattSigmoid(decision: Float64Array, label: Float64Array): [n
         p = 1 / (1 + e);
         q = e / (1 + e);
       }
-      const d2 = p * q;
+      const d2 = wt(i) * p * q;
       const di = decision[i]!;
       h11 += di * di * d2;
       h22 += d2;
       h21 += di * d2;
-      const d1 = target[i]! - p;
+      const d1 = wt(i) * (target[i]! - p);
       g1 += di * d1;
       g2 += d1;
     }
@@ -399,7 +452,11 @@ export function svmLearner(params: SvmParams): Learner {
             rbfPairs.push({ rows: Int32Array.from(svRows), coef: Float64Array.from(coef) });
             pair = { a, b, bias };
           }
-          const [probA, probB] = fitPlattSigmoid(decision, label);
+          const [probA, probB] = fitPlattSigmoid(
+            decision,
+            label,
+            data.sampleWeight ? Float64Array.from(rows, (row) => data.sampleWeight![row]!) : undefined,
+          );
           pairs.push({ ...pair, probA, probB });
           context.onProgress?.(pairs.length / totalPairs);
         }
