@@ -155,6 +155,6 @@ describe.skipIf(!HAS_REAL_DATA)('svm on the real clean data', () => {
       for (const s of rowSums(proba, k)) expect(s).toBeCloseTo(1, 9);
       if (params.kernel === 'linear') expect(acc).toBeGreaterThanOrEqual(0.9);
     }
-  });
+  }, 300_000);
 });
 if (!HAS_REAL_DATA) console.warn(SKIP_MESSAGE);
