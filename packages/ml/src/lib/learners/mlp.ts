@@ -114,6 +114,9 @@ function loadedTf(): Tf {
 
 function validate(data: FitData, params: MlpParams): void {
   const { x, y, nClasses } = data;
+  if (x.data.length !== x.rows * x.cols) {
+    throw new InputError(`mlp: the matrix holds ${x.data.length} values, not ${x.rows} × ${x.cols}`);
+  }
   if (y.length !== x.rows) throw new InputError(`mlp: ${y.length} labels for ${x.rows} rows`);
   if (x.rows === 0) throw new InputError('mlp: no training rows');
   if (data.sampleWeight && data.sampleWeight.length !== x.rows) {
