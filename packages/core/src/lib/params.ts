@@ -96,7 +96,30 @@ const modelsSchema = z.strictObject({
   ),
   knn: z.prefault(z.strictObject({ n_neighbors: z._default(positiveInt, 5) }), {}),
   svm: z.prefault(
-    z.strictObject({ kernel: z._default(z.enum(['linear', 'rbf']), 'linear'), C: z._default(positive, 1.0) }),
+    z.strictObject({
+      kernel: z._default(z.enum(['linear', 'rbf']), 'linear'),
+      C: z._default(positive, 1.0),
+      // ours: the rbf width ("scale" = 1 / (features × variance of the training matrix), scikit-learn's default)
+      gamma: z._default(z.union([z.literal('scale'), positive]), 'scale'),
+      // ours: folds of the internal cross-validation whose held-out decision values fit the Platt sigmoids
+      calibration_folds: z._default(int.check(z.gte(2)), 5),
+      // ours: dual coordinate descent stops when the projected-gradient spread is below tol, or after max_iter epochs
+      tol: z._default(positive, 0.1),
+      max_iter: z._default(positiveInt, 1000),
+    }),
+    {},
+  ),
+  // ours: the multilayer perceptron (tfjs); hidden_layers lists the width of each hidden ReLU layer
+  mlp: z.prefault(
+    z.strictObject({
+      hidden_layers: z._default(z.array(positiveInt).check(z.minLength(1)), [64, 32]),
+      epochs: z._default(positiveInt, 200),
+      batch_size: z._default(positiveInt, 32),
+      learning_rate: z._default(positive, 0.003),
+      l2: z._default(z.number().check(z.nonnegative()), 1e-3),
+      patience: z._default(positiveInt, 20),
+      validation_fraction: z._default(z.number().check(z.gte(0), z.lt(1)), 0.1),
+    }),
     {},
   ),
   // ours: multinomial logistic regression (L2, L-BFGS)
