@@ -139,6 +139,12 @@ const loggingSchema = z.strictObject({
   format: z._default(z.string(), '%(asctime)s - %(name)s - %(levelname)s - %(message)s'),
 });
 
+const csvSchema = z.strictObject({
+  // The longest CSV record (line) a stage reads, in characters: longer is bad input, so a binary file or a
+  // 600 MB single line fails at once naming the file and line instead of filling memory.
+  max_line_chars: z._default(positiveInt, 8 * 1024 * 1024),
+});
+
 /** Each section defaults to its own defaults, so a file may omit any section. */
 function section<T extends z.ZodMiniObject>(schema: T) {
   return z.prefault(schema, {} as z.input<T>);
@@ -156,6 +162,7 @@ export const paramsSchema = z.strictObject({
   drift: section(driftSchema),
   compare: section(compareSchema),
   logging: section(loggingSchema),
+  csv: section(csvSchema),
 });
 
 export type Params = z.output<typeof paramsSchema>;
@@ -186,25 +193,49 @@ export function parseParams(value: unknown, source = DEFAULT_PARAMS_PATH): Param
 
 /** Parse params.yaml text; YAML syntax errors name the file, line and column. */
 export function parseParamsYaml(text: string, source = DEFAULT_PARAMS_PATH): Params {
-  const value = parseYamlData(text, source);
+  return paramsFromYamlValue(parseYamlData(text, source), source);
+}
+
+function paramsFromYamlValue(value: unknown, source: string): Params {
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new InputError(`${source}: invalid params: the top level must be a mapping of sections`);
   }
   return parseParams(value, source);
 }
 
-/** Load and validate a params file. A missing file is an InputError naming it. */
-export async function loadParams(file = DEFAULT_PARAMS_PATH): Promise<Params> {
+export interface LoadParamsOptions {
+  /** Where warnings go (an empty file); without it they are not shown. */
+  logger?: { warn(message: string): void };
+}
+
+/**
+ * Load and validate a params file. A missing file, a folder or an unreadable file is an InputError naming it; an
+ * empty file (or one of comments only) gives every default, with a warning naming the file, since it is more
+ * likely a mistake than a choice.
+ */
+export async function loadParams(
+  file = DEFAULT_PARAMS_PATH,
+  options: LoadParamsOptions = {},
+): Promise<Params> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'EISDIR')) {
-      throw new InputError(`${file}: params file not found`);
+    if (isErrnoException(error)) {
+      if (error.code === 'ENOENT') throw new InputError(`${file}: params file not found`);
+      if (error.code === 'EISDIR')
+        throw new InputError(`${file}: is a folder, not a params file (give --params FILE.yaml)`);
+      if (error.code === 'EACCES' || error.code === 'EPERM')
+        throw new InputError(`${file}: cannot read the params file: permission denied`);
+      if (error.code === 'ENOTDIR')
+        throw new InputError(`${file}: params file not found (a part of the path is a file)`);
     }
     throw error;
   }
-  return parseParamsYaml(text, file);
+  const value = parseYamlData(text, file);
+  if (value === null || value === undefined)
+    options.logger?.warn(`${file}: the params file is empty; every parameter takes its default value`);
+  return paramsFromYamlValue(value, file);
 }
 
 /** The defaults of every key, as a complete Params object. */
