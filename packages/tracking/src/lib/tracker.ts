@@ -6,8 +6,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { InputError, type Logger } from '@mlops/core';
-import { FileStore, fileUriToPath } from './file-store.js';
+import { ExitCode, FailureError, InputError, exitCodeOf, redactUrl, type Logger } from '@mlops/core';
+import { FileStore, checkFileStoreRoot, fileUriToPath } from './file-store.js';
 import { gitHeadCommit } from './git.js';
 import { RestStore } from './rest-store.js';
 import type { EndStatus, Experiment, Metric, RunInfo, RunRecord, TrackingStore } from './types.js';
@@ -114,8 +114,10 @@ export function storeFor(
         username: env['MLFLOW_TRACKING_USERNAME'],
         password: env['MLFLOW_TRACKING_PASSWORD'],
       },
-      onRetry: ({ endpoint, attempt, status, waitMs }) =>
-        logger?.warn(`MLflow ${endpoint} answered ${status ?? 'nothing'}; retry ${attempt} in ${waitMs} ms`),
+      onRetry: ({ endpoint, attempt, status, waitMs, cause }) =>
+        logger?.warn(
+          `MLflow ${endpoint} ${status !== undefined ? `answered ${status}` : `failed: ${cause ?? 'no answer'}`}; retry ${attempt} in ${waitMs} ms`,
+        ),
     });
   }
   if (
@@ -124,9 +126,11 @@ export function storeFor(
     !/^[a-z]:[\\/]/i.test(trackingUri)
   )
     throw new InputError(
-      `unsupported MLflow tracking URI '${trackingUri}': use file:<folder> (MLflow's file store) or http(s)://<mlflow server>`,
+      `unsupported MLflow tracking URI '${redactUrl(trackingUri)}': use file:<folder> (MLflow's file store) or http(s)://<mlflow server>`,
     );
-  return new FileStore(fileUriToPath(trackingUri));
+  return new FileStore(fileUriToPath(trackingUri), {
+    onWarning: (message) => logger?.warn(message),
+  });
 }
 
 /** The tracking URI in effect: MLFLOW_TRACKING_URI, else the caller's (params.yaml), else file:./mlruns. */
@@ -422,6 +426,9 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
   if (options.enabled === false) return new NoopTracker(trackingUri, experimentName);
   const baseTags = Object.fromEntries(toTagList(options.baseTags ?? {}).map((t) => [t.key, t.value]));
   const store = storeFor(trackingUri, env, options.rest, options.logger);
+  // A file store that cannot be (a file in its place, an unwritable or impossible folder) is bad input now,
+  // before the stage's work, not after it.
+  if (store instanceof FileStore) checkFileStoreRoot(store.root);
   return new StoreTracker(
     store,
     trackingUri,
@@ -431,4 +438,81 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
     options.now ?? Date.now,
     options.logger,
   );
+}
+
+export interface StageTrackingOptions extends CreateTrackerOptions {
+  logger: Logger;
+  /**
+   * true: a tracking failure fails the stage (exit 1). false (default): the stage's data work does not depend on a
+   * dashboard; a tracking failure is a warning and the stage succeeds without its run logged.
+   */
+  required?: boolean;
+}
+
+export interface LoggedRun {
+  runId: string;
+  experimentId: string;
+  /** The experiment the run went to (MLFLOW_EXPERIMENT_NAME wins over the stage's default). */
+  experimentName: string;
+  trackingUri: string;
+}
+
+/** A stage's tracking, with the failure policy applied (see openStageTracking). */
+export interface StageTracking {
+  readonly tracker: Tracker;
+  /** Log one run; undefined when tracking is off, or failed and is not required. */
+  logRun(options: StartRunOptions, fn: (run: Run) => Promise<void>): Promise<LoggedRun | undefined>;
+}
+
+/**
+ * Open a stage's tracking before its work. Bad tracking input (an unsupported URI, a store path that is a file, an
+ * experiment deleted in MLflow) is an error at once (exit 2), whatever `required` says. A server that cannot be
+ * reached (refused, unknown host, 5xx after retries) fails the stage only when `required`; otherwise one warning
+ * names the server and the cause, and the stage runs without logging.
+ */
+export async function openStageTracking(options: StageTrackingOptions): Promise<StageTracking> {
+  const { logger, required = false } = options;
+  const tracker = await createTracker(options);
+  let usable = tracker.enabled;
+  const handle = (error: unknown, what: string): undefined => {
+    if (exitCodeOf(error) === ExitCode.badInput) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (required)
+      throw new FailureError(`${what}: ${message} (tracking is required: --require-tracking)`, {
+        cause: error,
+      });
+    logger.warn(`${what}: ${message}; the stage goes on without it (--require-tracking makes this an error)`);
+    usable = false;
+    return undefined;
+  };
+  if (usable) {
+    try {
+      await tracker.experiment();
+    } catch (error) {
+      handle(error, `MLflow tracking at ${redactUrl(tracker.trackingUri)} is unavailable`);
+    }
+  }
+  return {
+    tracker,
+    async logRun(runOptions, fn) {
+      if (!usable) return undefined;
+      try {
+        let ids: { runId: string; experimentId: string } | undefined;
+        await tracker.withRun(runOptions, async (run) => {
+          ids = { runId: run.runId, experimentId: run.experimentId };
+          await fn(run);
+        });
+        return {
+          ...ids!,
+          experimentName: tracker.experimentName,
+          trackingUri: redactUrl(tracker.trackingUri),
+        };
+      } catch (error) {
+        return handle(
+          error,
+          `the MLflow run '${runOptions.runName}' was not logged to ${redactUrl(tracker.trackingUri)}`,
+        );
+      }
+    },
+  };
 }
