@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import {
   ExitCode,
   InputError,
-  checkWritableFile,
+  checkOutputPaths,
   loadParams,
   parseCli,
   runCli,
   writeFileAtomic,
   DEFAULT_PARAMS_PATH,
+  type Logger,
 } from '@mlops/core';
 import { compareAligned } from './lib/aligned.js';
 import { compareDistribution } from './lib/distribution.js';
@@ -44,27 +45,28 @@ function numberOption(value: string | undefined, flag: string, fallback: number,
   if (value === undefined) return fallback;
   const x = Number(value);
   if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x > max)
-    throw new InputError(`--${flag}: "${value}" is not a number between 0 and ${max}`);
+    throw new InputError(
+      `--${flag}: "${value}" is not ${max === Infinity ? 'a number ≥ 0' : `a number between 0 and ${max}`}`,
+    );
   return x;
 }
 
-runCli('mlops-compare', async (argv, logger) => {
-  const { values } = parseCli(
-    argv,
-    {
-      input: { type: 'string' },
-      reference: { type: 'string' },
-      mode: { type: 'string' },
-      output: { type: 'string' },
-      'fail-on-diff': { type: 'boolean' },
-      rtol: { type: 'string' },
-      atol: { type: 'string' },
-      alpha: { type: 'string' },
-      params: { type: 'string' },
-    },
-    USAGE,
-  );
-  const params = await loadParams(values.params ?? DEFAULT_PARAMS_PATH);
+const OPTIONS = {
+  input: { type: 'string' },
+  reference: { type: 'string' },
+  mode: { type: 'string' },
+  output: { type: 'string' },
+  'fail-on-diff': { type: 'boolean' },
+  rtol: { type: 'string' },
+  atol: { type: 'string' },
+  alpha: { type: 'string' },
+  params: { type: 'string' },
+} as const;
+
+/** The CLI: exit 0 ran, 1 differences with --fail-on-diff; bad input throws (runCli: one line, exit 2). */
+export async function main(argv: string[], logger: Logger): Promise<number> {
+  const { values } = parseCli(argv, OPTIONS, USAGE);
+  const params = await loadParams(values.params ?? DEFAULT_PARAMS_PATH, { logger });
   const cfg = params.compare;
   const mode = values.mode ?? cfg.mode;
   if (mode !== 'aligned' && mode !== 'distribution')
@@ -76,9 +78,26 @@ runCli('mlops-compare', async (argv, logger) => {
   const rtol = numberOption(values.rtol, 'rtol', cfg.rtol);
   const atol = numberOption(values.atol, 'atol', cfg.atol);
   const alpha = numberOption(values.alpha, 'alpha', cfg.alpha, 1);
-  checkWritableFile(join(outputDir, REPORT_JSON)); // before the work: an unusable output folder fails at once
+  // Before the work: the reports may not land on an input, and an unusable output folder fails at once.
+  checkOutputPaths({
+    inputs: [
+      { flag: values.input ? '--input' : 'data.interim_path', path: inputPath },
+      { flag: values.reference ? '--reference' : 'compare.reference_path', path: referencePath },
+    ],
+    outputs: [
+      {
+        flag: values.output ? '--output' : 'compare.output_dir',
+        path: outputDir,
+        files: [REPORT_JSON, REPORT_MARKDOWN],
+      },
+    ],
+  });
 
-  const [input, reference] = await Promise.all([loadFrame(inputPath), loadFrame(referencePath)]);
+  const maxRecordChars = params.csv.max_line_chars;
+  const [input, reference] = await Promise.all([
+    loadFrame(inputPath, maxRecordChars),
+    loadFrame(referencePath, maxRecordChars),
+  ]);
   logger.info(
     `comparing ${inputPath} (${input.rowCount} rows) with ${referencePath} (${reference.rowCount} rows)`,
     {
@@ -106,4 +125,6 @@ runCli('mlops-compare', async (argv, logger) => {
     return ExitCode.failure;
   }
   return ExitCode.ok;
-});
+}
+
+void runCli('mlops-compare', main);

@@ -11,6 +11,7 @@ import { CsvSyntaxError, CsvTokenizer, DEFAULT_MAX_RECORD_CHARS } from './csv-to
 
 export { DEFAULT_MAX_RECORD_CHARS } from './csv-tokenizer.js';
 import { InputError, isErrnoException } from './errors.js';
+import { listForMessage } from './format.js';
 import { writeChunk, writeStreamAtomic } from './fs.js';
 
 export interface CsvRecord {
@@ -327,7 +328,9 @@ export async function readCsvTyped(file: string, options: TypedReadOptions): Pro
   for (const name of [...options.numeric, ...(options.categorical ?? [])]) {
     if (!header.includes(name)) {
       await records.return();
-      throw new InputError(`${file}: missing required column "${name}" (found: ${header.join(', ')})`);
+      throw new InputError(
+        `${file}: missing required column "${name}" (found: ${listForMessage(header, 20)})`,
+      );
     }
   }
   const numericSet = new Set(options.numeric);
