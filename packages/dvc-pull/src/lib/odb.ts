@@ -6,11 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { FailureError, isErrnoException } from '@mlops/core';
+import { FailureError, InputError, isErrnoException, makeFolders } from '@mlops/core';
 import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
 import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
@@ -57,7 +57,7 @@ const madeDirs = new Set<string>();
 /** mkdir -p, remembered for the process: thousands of objects share a few hundred shard folders. */
 export async function ensureDir(dir: string): Promise<void> {
   if (madeDirs.has(dir)) return;
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir);
   madeDirs.add(dir);
 }
 
@@ -135,6 +135,25 @@ function describeError(error: unknown, secrets: readonly string[]): string {
   return redactText(parts.join(' '), secrets);
 }
 
+/**
+ * A cloud SDK that found no credentials at all (AWS's default chain, Google's default credentials): bad input —
+ * the user must configure them — not a network failure; nothing is retried.
+ */
+function missingCredentials(ctx: TransferContext, error: unknown): InputError | undefined {
+  const e = error as { name?: string; message?: string } | undefined;
+  const message = e?.message ?? '';
+  if (
+    e?.name === 'CredentialsProviderError' ||
+    /Could not load credentials from any providers|Could not load the default credentials/i.test(message)
+  )
+    return new InputError(
+      `remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): no credentials found (${redactText(message, ctx.secrets)}); ` +
+        `set them with \`mlops-dvc remote modify --local ${ctx.remoteName} …\` or the provider's environment variables`,
+      { cause: error },
+    );
+  return undefined;
+}
+
 /** Download one object from the remote into the cache (verified). */
 export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Promise<number> {
   const dest = cachePath(ctx.cacheDir, ref);
@@ -161,9 +180,12 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
     } catch (error) {
       if (error instanceof ObjectNotFound) continue;
       if (error instanceof IntegrityError) throw error;
-      throw new FailureError(
-        `failed to download ${key} for '${ref.name}' from remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
-        { cause: error },
+      throw (
+        missingCredentials(ctx, error) ??
+        new FailureError(
+          `failed to download ${key} for '${ref.name}' from remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+          { cause: error },
+        )
       );
     }
   }
@@ -217,9 +239,12 @@ export async function uploadFromCache(ctx: TransferContext, ref: ObjectRef): Pro
     });
   } catch (error) {
     if (error instanceof FailureError) throw error;
-    throw new FailureError(
-      `failed to upload ${key} for '${ref.name}' to remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
-      { cause: error },
+    throw (
+      missingCredentials(ctx, error) ??
+      new FailureError(
+        `failed to upload ${key} for '${ref.name}' to remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+        { cause: error },
+      )
     );
   }
   return hasher.size;
@@ -230,9 +255,12 @@ export async function remoteHas(ctx: TransferContext, ref: ObjectRef): Promise<b
     try {
       if (await withRetry(() => ctx.remote.exists(key), ctx.retry ?? DEFAULT_RETRY)) return true;
     } catch (error) {
-      throw new FailureError(
-        `failed to query ${key} on remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
-        { cause: error },
+      throw (
+        missingCredentials(ctx, error) ??
+        new FailureError(
+          `failed to query ${key} on remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+          { cause: error },
+        )
       );
     }
   }
