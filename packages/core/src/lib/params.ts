@@ -1,5 +1,5 @@
 /**
- * params.yaml: one typed schema. Every key of the predecessor's file (spec §12.1) is accepted with its value as the
+ * params.yaml: one typed schema. Every key of the predecessor's params file is accepted with its value as the
  * default, so a predecessor user can bring theirs; our own keys are optional with defaults. An unknown key, a
  * wrong type or bad YAML is an InputError naming the file and the key path (exit code 2).
  */
