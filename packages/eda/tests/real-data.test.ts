@@ -50,7 +50,7 @@ describe.skipIf(!present)('the real dirty file', () => {
     expect(bytes === (await readFile(REFERENCE, 'utf8'))).toBe(true);
   });
 
-  it('has every figure of the predecessor's cleaning report', async () => {
+  it('has every figure of the cleaning report of the predecessor', async () => {
     const { profile } = await cleanFile();
     // missing_cells = pandas' read_csv(...).isna().sum().sum() over all 18 columns (the predecessor's input_missing)
     expect(profile.input).toMatchObject({
