@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COLUMN_NAMES } from '@mlops/core';
-import { FileStore } from '@mlops/tracking';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/eda/dist/main.js');
@@ -122,6 +121,7 @@ describe('mlops-eda under hostile inputs', () => {
   it('an experiment deleted in MLflow is refused before any output is written (exit 2, MLflow message)', async () => {
     const dir = fresh();
     const root = join(dir, 'mlruns');
+    const { FileStore } = await import('@mlops/tracking'); // loaded lazily, as the CLI loads it
     const store = new FileStore(root);
     const exp = await store.getOrCreateExperiment('gone');
     const meta = join(root, exp.experimentId, 'meta.yaml');

@@ -10,7 +10,7 @@ import { chmod, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { FailureError, InputError, isErrnoException, makeFolders } from '@mlops/core';
+import { FailureError, InputError, isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
 import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
 import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
@@ -87,6 +87,7 @@ export async function streamVerified(
 ): Promise<number> {
   await ensureDir(dirname(dest));
   const temp = tempBeside(dest);
+  const release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
   const hasher = createObjectHasher(ref.hashName);
   try {
     // Created with its final mode (less the umask): one chmod fewer per object, which counts on slow filesystems.
@@ -103,6 +104,8 @@ export async function streamVerified(
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
 }
 

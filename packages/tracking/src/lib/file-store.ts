@@ -14,7 +14,7 @@ import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, stat, write
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { statSync } from 'node:fs';
-import { FailureError, InputError, checkWritableFolder, isErrnoException } from '@mlops/core';
+import { FailureError, InputError, checkWritableFolder, isErrnoException, trackTempFile } from '@mlops/core';
 import { deletedExperimentError } from './rest-store.js';
 import {
   experimentIdForName,
@@ -59,12 +59,15 @@ async function readText(path: string): Promise<string | undefined> {
 async function replaceFile(target: string, data: string, tempDir: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = join(tempDir, tempName('w'));
+  const release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
   try {
     await writeFile(temp, data, 'utf8');
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
 }
 
@@ -72,8 +75,9 @@ async function replaceFile(target: string, data: string, tempDir: string): Promi
 async function createFileExclusive(target: string, data: string, tempDir: string): Promise<boolean> {
   await mkdir(dirname(target), { recursive: true });
   const temp = join(tempDir, tempName('p'));
-  await writeFile(temp, data, 'utf8');
+  const release = trackTempFile(temp);
   try {
+    await writeFile(temp, data, 'utf8');
     await link(temp, target);
     return true;
   } catch (error) {
@@ -81,6 +85,7 @@ async function createFileExclusive(target: string, data: string, tempDir: string
     throw error;
   } finally {
     await rm(temp, { force: true });
+    release();
   }
 }
 
@@ -483,11 +488,14 @@ export async function copyArtifactInto(
   const target = join(artifactsDir, ...artifactPath.split('/'));
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(artifactsDir), tempName('a'));
+  const release = trackTempFile(temp);
   try {
     await copyFile(localFile, temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
 }

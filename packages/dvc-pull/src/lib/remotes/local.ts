@@ -1,7 +1,7 @@
 import { chmod, copyFile, open, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { isErrnoException, makeFolders } from '@mlops/core';
+import { isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
 import { ObjectNotFound, type RemoteBackend } from './types.js';
 
 /** A remote on a local or mounted filesystem (a plain path or a file:// URL). Objects are stored read-only. */
@@ -31,6 +31,7 @@ export class LocalRemote implements RemoteBackend {
     const dest = this.pathOf(key);
     await makeFolders(dirname(dest));
     const temp = join(dirname(dest), `.${randomBytes(6).toString('hex')}.tmp`);
+    const release = trackTempFile(temp);
     try {
       await copyFile(file, temp);
       await chmod(temp, 0o444);
@@ -38,6 +39,8 @@ export class LocalRemote implements RemoteBackend {
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
+    } finally {
+      release();
     }
   }
 
