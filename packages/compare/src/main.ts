@@ -4,7 +4,6 @@
  * <output>/comparison.json + <output>/comparison.md. Exit 0 when it ran (differences allowed unless failing on
  * them), 1 when differences were found and --fail-on-diff (or compare.fail_on_diff) is set, 2 on bad input.
  */
-import { join } from 'node:path';
 import {
   ExitCode,
   InputError,
@@ -12,20 +11,11 @@ import {
   loadParams,
   parseCli,
   runCli,
-  writeFileAtomic,
   DEFAULT_PARAMS_PATH,
   type Logger,
 } from '@mlops/core';
-import { compareAligned } from './lib/aligned.js';
-import { compareDistribution } from './lib/distribution.js';
-import { loadFrame } from './lib/load.js';
-import {
-  REPORT_JSON,
-  REPORT_MARKDOWN,
-  reportJson,
-  reportMarkdown,
-  type ComparisonReport,
-} from './lib/report.js';
+import { REPORT_JSON, REPORT_MARKDOWN } from './lib/report.js';
+import { reportDiffers, runComparison, writeReports } from './lib/stage.js';
 
 const USAGE = `Usage: mlops-compare --input CLEAN.csv --reference REF.csv [--mode aligned|distribution] [--output DIR]
                      [--fail-on-diff] [--rtol X] [--atol X] [--alpha X] [--params FILE]
@@ -93,34 +83,27 @@ export async function main(argv: string[], logger: Logger): Promise<number> {
     ],
   });
 
-  const maxRecordChars = params.csv.max_line_chars;
-  const [input, reference] = await Promise.all([
-    loadFrame(inputPath, maxRecordChars),
-    loadFrame(referencePath, maxRecordChars),
-  ]);
-  logger.info(
-    `comparing ${inputPath} (${input.rowCount} rows) with ${referencePath} (${reference.rowCount} rows)`,
-    {
-      mode,
-    },
-  );
-  const report: ComparisonReport =
-    mode === 'aligned'
-      ? compareAligned(input, reference, { rtol, atol, maxExamples: cfg.max_examples })
-      : compareDistribution(input, reference, { alpha, maxExamples: cfg.max_examples });
-  const ctx = { input: inputPath, reference: referencePath };
-  // Markdown first, JSON last: the JSON appearing means the run completed.
-  await writeFileAtomic(join(outputDir, REPORT_MARKDOWN), reportMarkdown(report, ctx));
-  await writeFileAtomic(join(outputDir, REPORT_JSON), reportJson(report, ctx));
+  const { report, inputRows, referenceRows } = await runComparison(inputPath, referencePath, {
+    mode,
+    rtol,
+    atol,
+    alpha,
+    maxExamples: cfg.max_examples,
+    maxRecordChars: params.csv.max_line_chars,
+  });
+  logger.info(`comparing ${inputPath} (${inputRows} rows) with ${referencePath} (${referenceRows} rows)`, {
+    mode,
+  });
+  const files = await writeReports(report, outputDir, { input: inputPath, reference: referencePath });
 
-  const different = report.mode === 'aligned' ? !report.identical : report.differs;
+  const different = reportDiffers(report);
   for (const line of report.differences) logger.info(line);
   logger.info(
-    `${different ? 'differences found' : 'no difference'}; report: ${join(outputDir, REPORT_JSON)}, ${join(outputDir, REPORT_MARKDOWN)}`,
+    `${different ? 'differences found' : 'no difference'}; report: ${files.json}, ${files.markdown}`,
   );
   if (different && failOnDiff) {
-    process.stderr.write(
-      `mlops-compare: ${mode} comparison found differences (${report.differences.length}); see ${join(outputDir, REPORT_MARKDOWN)}\n`,
+    logger.error(
+      `${mode} comparison found differences (${report.differences.length}); see ${files.markdown}`,
     );
     return ExitCode.failure;
   }
