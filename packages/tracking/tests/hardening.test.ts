@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -189,11 +189,25 @@ describe('the tracking store path', () => {
     expect((err as Error).message).toBe(
       `${file}: the MLflow tracking store is a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
     );
-    await mkdir(join(dir, 'sub'));
     await expect(
       createTracker({ trackingUri: `file:${join(file, 'deeper')}`, experimentName: 'x', env: {} }),
-    ).rejects.toBeInstanceOf(InputError);
+    ).rejects.toThrow(`${join(file, 'deeper')}: the MLflow tracking store is under a file`);
   });
+
+  it.skipIf(!existsSync('/proc/self'))(
+    'that cannot be created (/proc) is bad input for a stage, at once',
+    async () => {
+      const { logger } = memoryLogger();
+      const err = await openStageTracking({
+        trackingUri: 'file:/proc/mlruns',
+        experimentName: 'x',
+        env: {},
+        logger,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as Error).message).toContain('MLflow tracking store /proc/mlruns: cannot write');
+    },
+  );
 });
 
 async function closedPort(): Promise<number> {

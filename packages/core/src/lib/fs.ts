@@ -62,6 +62,8 @@ export function writeError(path: string, error: unknown): unknown {
  * once with nothing written instead of after its work with part of its outputs on disk.
  */
 export function checkWritableFile(path: string): void {
+  if (path.trim() === '') throw new InputError('an output path is empty');
+  if (/[\\/]$/.test(path)) throw new InputError(`${path}: cannot write: the path names a folder, not a file`);
   let info;
   try {
     info = statSync(path);
@@ -69,6 +71,10 @@ export function checkWritableFile(path: string): void {
     info = undefined;
   }
   if (info?.isDirectory()) throw new InputError(`${path}: cannot write: it is a folder, not a file`);
+  // The output replaces what is there by a rename: never a device, a pipe or a socket (as root, renaming over
+  // /dev/null would replace the device itself).
+  if (info && !info.isFile())
+    throw new InputError(`${path}: cannot write: it is not a regular file (a device, a pipe or a socket)`);
   checkWritableFolder(dirname(path), path);
 }
 

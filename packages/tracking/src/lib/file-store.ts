@@ -144,20 +144,26 @@ export interface FileStoreOptions {
 }
 
 /**
- * Check, before a stage's work, that `root` can hold a file store: an existing folder, or a folder that can be
- * created (nothing is created). A file in its place is bad input naming it.
+ * Check that `root` can hold a file store: not a file (for readers and writers alike), and, with `writable`
+ * (a stage about to log), an existing folder it can write in or a folder it can create (nothing is created). Bad
+ * input naming it, before the stage's work.
  */
-export function checkFileStoreRoot(root: string): void {
+export function checkFileStoreRoot(root: string, options: { writable?: boolean } = {}): void {
   let info;
   try {
     info = statSync(root);
-  } catch {
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOTDIR')
+      throw new InputError(
+        `${root}: the MLflow tracking store is under a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
+      );
     info = undefined;
   }
   if (info && !info.isDirectory())
     throw new InputError(
       `${root}: the MLflow tracking store is a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
     );
+  if (!options.writable) return;
   try {
     checkWritableFolder(root);
   } catch (error) {

@@ -426,8 +426,7 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
   if (options.enabled === false) return new NoopTracker(trackingUri, experimentName);
   const baseTags = Object.fromEntries(toTagList(options.baseTags ?? {}).map((t) => [t.key, t.value]));
   const store = storeFor(trackingUri, env, options.rest, options.logger);
-  // A file store that cannot be (a file in its place, an unwritable or impossible folder) is bad input now,
-  // before the stage's work, not after it.
+  // A file in place of the file store is bad input now, before the stage's work, not after it.
   if (store instanceof FileStore) checkFileStoreRoot(store.root);
   return new StoreTracker(
     store,
@@ -473,6 +472,9 @@ export interface StageTracking {
 export async function openStageTracking(options: StageTrackingOptions): Promise<StageTracking> {
   const { logger, required = false } = options;
   const tracker = await createTracker(options);
+  // A stage writes: its file store must be creatable and writable, checked now, before the stage's work.
+  if (tracker.enabled && tracker.backend === 'file')
+    checkFileStoreRoot(fileUriToPath(tracker.trackingUri), { writable: true });
   let usable = tracker.enabled;
   const handle = (error: unknown, what: string): undefined => {
     if (exitCodeOf(error) === ExitCode.badInput) throw error;
