@@ -178,6 +178,40 @@ describe('unreadable entries of a file store', () => {
   });
 });
 
+describe('a corrupt metric file', () => {
+  it('skips its run with a warning in a listing; show fails naming the file', async () => {
+    const root = join(dir, 'mlruns');
+    const store = new FileStore(root);
+    const exp = await store.getOrCreateExperiment('m');
+    const run = await store.createRun({
+      experimentId: exp.experimentId,
+      runName: 'r',
+      userId: 'u',
+      startTime: 1,
+      tags: [],
+    });
+    const metric = join(root, exp.experimentId, run.runId, 'metrics', 'acc');
+    await writeFile(metric, 'not a metric line\n');
+    const warnings: string[] = [];
+    const reader = new FileStore(root, { onWarning: (m) => warnings.push(m) });
+    expect(await reader.searchRuns(exp.experimentId)).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining(`${metric}: unreadable metric file`)]);
+    await expect(reader.getRun(run.runId)).rejects.toThrow(`${metric}: unreadable metric file`);
+  });
+});
+
+describe('MLflow client settings from the environment', () => {
+  it('MLFLOW_HTTP_REQUEST_TIMEOUT that is not a number is bad input naming it', async () => {
+    await expect(
+      createTracker({
+        trackingUri: 'http://127.0.0.1:5000',
+        experimentName: 'x',
+        env: { MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon' },
+      }),
+    ).rejects.toThrow('MLFLOW_HTTP_REQUEST_TIMEOUT: "soon" is not a number');
+  });
+});
+
 describe('the tracking store path', () => {
   it('being a file is bad input naming it, when the tracker is created (before a stage works)', async () => {
     const file = join(dir, 'mlruns');

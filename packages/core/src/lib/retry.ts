@@ -3,8 +3,9 @@
  *
  * - transient (retried with exponential backoff and jitter): 5xx, 429, 408, connection resets, timeouts,
  *   throttling codes of the cloud SDKs;
- * - unreachable (retried once, quickly, then reported): connection refused, unknown host, no route; a server that
- *   is not there does not come back within a backoff, so waiting longer only delays the error;
+ * - unreachable (retried once, quickly, then reported): connection refused, unknown host, no route, a connection
+ *   attempt nobody answers; a server that is not there does not come back within a backoff, so waiting longer
+ *   only delays the error;
  * - anything else (404, 401/403, a corrupt object, a bad request) is never retried.
  */
 
@@ -17,7 +18,6 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
@@ -36,6 +36,8 @@ const TRANSIENT_CODES = new Set([
 
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
+  // no answer to the connection attempt at all (a host that drops packets): waiting longer does not help
+  'UND_ERR_CONNECT_TIMEOUT',
   'ENOTFOUND',
   'ENETUNREACH',
   'EHOSTUNREACH',

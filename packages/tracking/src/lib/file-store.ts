@@ -452,7 +452,18 @@ export class FileStore implements TrackingStore {
       tags[key] = (await readText(join(runDir, 'tags', key))) ?? '';
     const metrics: Record<string, number> = {};
     for (const key of await listFilesRecursive(join(runDir, 'metrics'))) {
-      const latest = latestMetric(parseMetricFile(key, (await readText(join(runDir, 'metrics', key))) ?? ''));
+      const file = join(runDir, 'metrics', key);
+      let points;
+      try {
+        points = parseMetricFile(key, (await readText(file)) ?? '');
+      } catch (error) {
+        // A corrupt metric file makes the run unreadable, as in MLflow: reported, never a half-read run.
+        if (strict)
+          throw new FailureError(`${file}: unreadable metric file: ${reasonOf(error)}`, { cause: error });
+        this.onWarning(`${file}: unreadable metric file (${reasonOf(error)}); run skipped`);
+        return undefined;
+      }
+      const latest = latestMetric(points);
       if (latest) metrics[key] = latest.value;
     }
     if (!info.runName && tags['mlflow.runName']) info.runName = tags['mlflow.runName'];

@@ -99,6 +99,26 @@ export interface Tracker {
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
 }
 
+/**
+ * MLflow's own client settings for the REST store, when set: MLFLOW_HTTP_REQUEST_TIMEOUT (seconds per request) and
+ * MLFLOW_HTTP_REQUEST_MAX_RETRIES. A value that is not a number is bad input naming the variable.
+ */
+function restFromEnv(env: Record<string, string | undefined>): { timeoutMs?: number; maxRetries?: number } {
+  const out: { timeoutMs?: number; maxRetries?: number } = {};
+  const read = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new InputError(`${name}: "${raw}" is not a number ≥ ${min}`);
+    return n;
+  };
+  const timeout = read('MLFLOW_HTTP_REQUEST_TIMEOUT', 1);
+  if (timeout !== undefined) out.timeoutMs = timeout * 1000;
+  const retries = read('MLFLOW_HTTP_REQUEST_MAX_RETRIES', 0);
+  if (retries !== undefined) out.maxRetries = Math.floor(retries);
+  return out;
+}
+
 /** The store a tracking URI designates. */
 export function storeFor(
   trackingUri: string,
@@ -108,6 +128,7 @@ export function storeFor(
 ): TrackingStore {
   if (/^https?:\/\//i.test(trackingUri)) {
     return new RestStore(trackingUri, {
+      ...restFromEnv(env),
       ...rest,
       auth: {
         token: env['MLFLOW_TRACKING_TOKEN'] || undefined,
