@@ -74,7 +74,9 @@ describe('http remotes', () => {
     });
     expect(Date.now() - started).toBeLessThan(8000);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain(`127.0.0.1:${port}: connection refused`);
+    expect(res.stderr).toContain(
+      `connection refused (nothing listens on that port) at 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
     expect(res.stderr).not.toContain('fetch failed');
     expect(res.stderr.match(/retrying files\/md5\//g)).toHaveLength(1);
     expect(res.stdout + res.stderr).not.toContain(SECRET);

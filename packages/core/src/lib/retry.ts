@@ -103,15 +103,34 @@ export function classifyError(error: unknown, depth = 0): ErrorClass {
   return cause !== undefined && cause !== error ? classifyError(cause, depth + 1) : 'permanent';
 }
 
-/** The innermost useful description of a network error: "connection refused (ECONNREFUSED)", not "fetch failed". */
-export function describeNetworkError(error: unknown): string {
+/**
+ * The innermost useful description of a network error: "connection refused (…) (ECONNREFUSED)", not "fetch
+ * failed". With `withAddress`, the host and port the system error names are added (for clients whose message does
+ * not name the host already).
+ */
+export function describeNetworkError(error: unknown, options: { withAddress?: boolean } = {}): string {
   const seen = new Set<unknown>();
   let best: string | undefined;
   for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e);) {
     seen.add(e);
-    const r = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
+    const r = e as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+      name?: unknown;
+      hostname?: unknown;
+      address?: unknown;
+      port?: unknown;
+    };
     const code = typeof r.code === 'string' ? r.code : undefined;
-    if (code && CAUSES[code]) return `${CAUSES[code]} (${code})`;
+    if (code && CAUSES[code]) {
+      const host =
+        typeof r.hostname === 'string' ? r.hostname : typeof r.address === 'string' ? r.address : '';
+      const at =
+        options.withAddress && host ? ` at ${host}${typeof r.port === 'number' ? `:${r.port}` : ''}` : '';
+      return `${CAUSES[code]}${at} (${code})`;
+    }
     if (r.name === 'TimeoutError') return 'no answer in time (request timeout)';
     if (typeof r.message === 'string' && r.message && r.message !== 'fetch failed')
       best = code && !r.message.includes(code) ? `${r.message} (${code})` : r.message;

@@ -10,7 +10,15 @@ import { chmod, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { FailureError, InputError, isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
+import {
+  FailureError,
+  InputError,
+  classifyError,
+  describeNetworkError,
+  isErrnoException,
+  makeFolders,
+  trackTempFile,
+} from '@mlops/core';
 import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
 import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
@@ -131,7 +139,9 @@ function describeError(error: unknown, secrets: readonly string[]): string {
   const parts = [
     generic && (status === 401 || status === 403)
       ? 'access denied: check the credentials and permissions'
-      : e?.message || e?.name || String(error),
+      : classifyError(error) === 'unreachable'
+        ? describeNetworkError(error, { withAddress: true }) // "connection refused (…) at host:port (ECONNREFUSED)"
+        : e?.message || e?.name || String(error),
   ];
   if (e?.code && typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(`(${e.code})`);
   if (status) parts.push(`(HTTP ${status})`);
