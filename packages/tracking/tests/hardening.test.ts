@@ -72,11 +72,18 @@ describe('an experiment deleted in MLflow', () => {
     );
     expect((err as InputError).exitCode).toBe(2);
     expect(await metaFilesNamed(root, 'gone')).toHaveLength(1);
-    // a stage opening its tracking fails before its work, whatever --require-tracking says
+    // a stage preparing its tracking fails before it writes, whatever --require-tracking says
     const { logger } = memoryLogger();
-    await expect(
-      openStageTracking({ trackingUri: `file:${root}`, experimentName: 'gone', env: {}, logger }),
-    ).rejects.toThrow("Cannot set a deleted experiment 'gone'");
+    for (const required of [false, true]) {
+      const tracking = await openStageTracking({
+        trackingUri: `file:${root}`,
+        experimentName: 'gone',
+        env: {},
+        logger,
+        required,
+      });
+      await expect(tracking.prepare()).rejects.toThrow("Cannot set a deleted experiment 'gone'");
+    }
   });
 });
 
@@ -267,13 +274,14 @@ describe('an MLflow server that is not there', () => {
     expect(text).toContain('--require-tracking');
     expect(text).not.toContain('Pw55secret');
 
-    const err = await openStageTracking({
+    const strict = await openStageTracking({
       trackingUri: uri,
       experimentName: 'x',
       env: {},
       logger,
       required: true,
-    }).catch((e: unknown) => e);
+    });
+    const err = await strict.prepare().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FailureError);
     expect((err as Error).message).toContain('connection refused');
     expect((err as Error).message).not.toContain('Pw55secret');

@@ -480,15 +480,22 @@ export interface LoggedRun {
 /** A stage's tracking, with the failure policy applied (see openStageTracking). */
 export interface StageTracking {
   readonly tracker: Tracker;
+  /**
+   * Resolve the experiment (created if new; on a server, the first request): call it after the stage's checks and
+   * before it writes its outputs, so a deleted experiment or a required server that is down stops the stage with
+   * nothing written. Idempotent; logRun calls it when it was not called.
+   */
+  prepare(): Promise<void>;
   /** Log one run; undefined when tracking is off, or failed and is not required. */
   logRun(options: StartRunOptions, fn: (run: Run) => Promise<void>): Promise<LoggedRun | undefined>;
 }
 
 /**
- * Open a stage's tracking before its work. Bad tracking input (an unsupported URI, a store path that is a file, an
- * experiment deleted in MLflow) is an error at once (exit 2), whatever `required` says. A server that cannot be
- * reached (refused, unknown host, 5xx after retries) fails the stage only when `required`; otherwise one warning
- * names the server and the cause, and the stage runs without logging.
+ * Open a stage's tracking before its work, without side effects: an unsupported URI, a file store path that is a
+ * file or cannot be created or written is bad input now (exit 2). `prepare()` then resolves the experiment: an
+ * experiment deleted in MLflow is bad input (exit 2) whatever `required` says; a server that cannot be reached
+ * (refused, unknown host, 5xx after retries) fails the stage only when `required`, otherwise one warning names the
+ * server and the cause and the stage runs without logging.
  */
 export async function openStageTracking(options: StageTrackingOptions): Promise<StageTracking> {
   const { logger, required = false } = options;
@@ -497,6 +504,7 @@ export async function openStageTracking(options: StageTrackingOptions): Promise<
   if (tracker.enabled && tracker.backend === 'file')
     checkFileStoreRoot(fileUriToPath(tracker.trackingUri), { writable: true });
   let usable = tracker.enabled;
+  let prepared: Promise<void> | undefined;
   const handle = (error: unknown, what: string): undefined => {
     if (exitCodeOf(error) === ExitCode.badInput) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -508,16 +516,20 @@ export async function openStageTracking(options: StageTrackingOptions): Promise<
     usable = false;
     return undefined;
   };
-  if (usable) {
-    try {
-      await tracker.experiment();
-    } catch (error) {
-      handle(error, `MLflow tracking at ${redactUrl(tracker.trackingUri)} is unavailable`);
-    }
-  }
+  const prepare = (): Promise<void> =>
+    (prepared ??= (async () => {
+      if (!usable) return;
+      try {
+        await tracker.experiment();
+      } catch (error) {
+        handle(error, `MLflow tracking at ${redactUrl(tracker.trackingUri)} is unavailable`);
+      }
+    })());
   return {
     tracker,
+    prepare,
     async logRun(runOptions, fn) {
+      await prepare();
       if (!usable) return undefined;
       try {
         let ids: { runId: string; experimentId: string } | undefined;
