@@ -7,7 +7,7 @@
  * Options: --tracking-uri URI, --params FILE, --json. Exit 0 ok, 1 failure, 2 bad input.
  */
 import { access } from 'node:fs/promises';
-import { DEFAULT_PARAMS_PATH, InputError, loadParams, parseCli, runCli } from '@mlops/core';
+import { DEFAULT_PARAMS_PATH, InputError, loadParams, parseCli, runCli, type Logger } from '@mlops/core';
 import {
   compareTable,
   defaultCompareMetric,
@@ -57,7 +57,8 @@ function jsonSafe(value: unknown): string {
   );
 }
 
-void runCli('mlops-runs', async (argv) => {
+/** The CLI, callable in-process (tests); the module runs it as the program through runCli below. */
+export async function main(argv: string[], logger: Logger): Promise<number> {
   const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
   const [command, ...rest] = positionals;
   if (!command) throw new InputError(`missing command\n\n${USAGE}`);
@@ -71,7 +72,7 @@ void runCli('mlops-runs', async (argv) => {
     () => false,
   );
   if (values.params !== undefined || hasParams) {
-    const params = await loadParams(paramsFile);
+    const params = await loadParams(paramsFile, { logger });
     paramsUri = params.mlflow.tracking_uri;
     paramsExperiment = params.mlflow.experiment_name;
   }
@@ -84,6 +85,7 @@ void runCli('mlops-runs', async (argv) => {
     trackingUri: paramsUri,
     experimentName: experimentName ?? 'Default',
     env,
+    logger,
   });
   const out = (s: string) => process.stdout.write(s);
 
@@ -148,4 +150,6 @@ void runCli('mlops-runs', async (argv) => {
     default:
       throw new InputError(`unknown command '${command}'\n\n${USAGE}`);
   }
-});
+}
+
+void runCli('mlops-runs', main);

@@ -1,7 +1,7 @@
 export * from './lib/types.js';
 export * from './lib/values.js';
 export * from './lib/filestore-format.js';
-export { FileStore, fileUriToPath, type FileStoreOptions } from './lib/file-store.js';
+export { FileStore, checkFileStoreRoot, fileUriToPath, type FileStoreOptions } from './lib/file-store.js';
 export {
   RestStore,
   TrackingError,

@@ -1,9 +1,9 @@
 /**
- * params.yaml: one typed schema. Every key of the predecessor's file (spec §12.1) is accepted with its value as the
+ * params.yaml: one typed schema. Every key of the predecessor's params file is accepted with its value as the
  * default, so a predecessor user can bring theirs; our own keys are optional with defaults. An unknown key, a
  * wrong type or bad YAML is an InputError naming the file and the key path (exit code 2).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 // zod/mini: the functional, tree-shakeable build of the same package. `zod` (classic) puts ~800 KB into every bundled
 // CLI (2/3 of a stage's bundle) and ~50-80 ms of compile + init into every start; this schema needs ~40 KB of it.
 // Keep the namespace import and the named locale import: `import { z } from 'zod/mini'` or `z.locales.en()` make the
@@ -14,6 +14,8 @@ import { InputError, isErrnoException } from './errors.js';
 import { formatKeyPath, parseYamlData } from './yaml.js';
 
 export const DEFAULT_PARAMS_PATH = 'config/params.yaml';
+/** The largest params file read (the predecessor's is ~3 KB). */
+const MAX_PARAMS_BYTES = 4 * 1024 * 1024;
 
 // Each helper is the classic chain it replaces, check for check (`.gt(0)` is `z.gt(0)`, `.positive()` is
 // `z.positive()`, `.int()` adds the same safe-integer format check `z.int()`, `.min(n)` on a string or array is
@@ -207,6 +209,12 @@ const loggingSchema = z.strictObject({
   format: z._default(z.string(), '%(asctime)s - %(name)s - %(levelname)s - %(message)s'),
 });
 
+const csvSchema = z.strictObject({
+  // The longest CSV record (line) a stage reads, in characters: longer is bad input, so a binary file or a
+  // 600 MB single line fails at once naming the file and line instead of filling memory.
+  max_line_chars: z._default(positiveInt, 8 * 1024 * 1024),
+});
+
 /** Each section defaults to its own defaults, so a file may omit any section. */
 function section<T extends z.ZodMiniObject>(schema: T) {
   return z.prefault(schema, {} as z.input<T>);
@@ -224,6 +232,7 @@ export const paramsSchema = z.strictObject({
   drift: section(driftSchema),
   compare: section(compareSchema),
   logging: section(loggingSchema),
+  csv: section(csvSchema),
 });
 
 export type Params = z.output<typeof paramsSchema>;
@@ -254,25 +263,60 @@ export function parseParams(value: unknown, source = DEFAULT_PARAMS_PATH): Param
 
 /** Parse params.yaml text; YAML syntax errors name the file, line and column. */
 export function parseParamsYaml(text: string, source = DEFAULT_PARAMS_PATH): Params {
-  const value = parseYamlData(text, source);
+  return paramsFromYamlValue(parseYamlData(text, source), source);
+}
+
+function paramsFromYamlValue(value: unknown, source: string): Params {
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new InputError(`${source}: invalid params: the top level must be a mapping of sections`);
   }
   return parseParams(value, source);
 }
 
-/** Load and validate a params file. A missing file is an InputError naming it. */
-export async function loadParams(file = DEFAULT_PARAMS_PATH): Promise<Params> {
+export interface LoadParamsOptions {
+  /** Where warnings go (an empty file); without it they are not shown. */
+  logger?: { warn(message: string): void };
+}
+
+/**
+ * Load and validate a params file. A missing file, a folder or an unreadable file is an InputError naming it; an
+ * empty file (or one of comments only) gives every default, with a warning naming the file, since it is more
+ * likely a mistake than a choice.
+ */
+export async function loadParams(
+  file = DEFAULT_PARAMS_PATH,
+  options: LoadParamsOptions = {},
+): Promise<Params> {
   let text: string;
   try {
+    // A params file is small and regular: /dev/zero, a pipe or a 1 GB file is refused, never read into memory.
+    const info = await stat(file);
+    if (info.isFile() && info.size > MAX_PARAMS_BYTES)
+      throw new InputError(
+        `${file}: ${info.size} bytes is too large for a params file (at most ${MAX_PARAMS_BYTES})`,
+      );
+    if (!info.isFile() && !info.isDirectory())
+      throw new InputError(
+        `${file}: is not a regular file (a device, a pipe or a socket), not a params file`,
+      );
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'EISDIR')) {
-      throw new InputError(`${file}: params file not found`);
+    if (error instanceof InputError) throw error;
+    if (isErrnoException(error)) {
+      if (error.code === 'ENOENT') throw new InputError(`${file}: params file not found`);
+      if (error.code === 'EISDIR')
+        throw new InputError(`${file}: is a folder, not a params file (give --params FILE.yaml)`);
+      if (error.code === 'EACCES' || error.code === 'EPERM')
+        throw new InputError(`${file}: cannot read the params file: permission denied`);
+      if (error.code === 'ENOTDIR')
+        throw new InputError(`${file}: params file not found (a part of the path is a file)`);
     }
     throw error;
   }
-  return parseParamsYaml(text, file);
+  const value = parseYamlData(text, file);
+  if (value === null || value === undefined)
+    options.logger?.warn(`${file}: the params file is empty; every parameter takes its default value`);
+  return paramsFromYamlValue(value, file);
 }
 
 /** The defaults of every key, as a complete Params object. */
