@@ -12,3 +12,4 @@ export {
 } from './lib/rest-store.js';
 export * from './lib/tracker.js';
 export * from './lib/compare.js';
+export * from './lib/registry.js';

@@ -185,6 +185,10 @@ const mlflowSchema = z.strictObject({
   experiment_name: z._default(nonEmpty, 'Clasificacion_Niveles_Obesidad'),
   tracking_uri: z._default(nonEmpty, 'file:./mlruns'),
   run_name: z._default(nonEmpty, 'dvc_pipeline_run'),
+  // ours: the model registry the ml stage registers its winning bundle in, and the api serves from
+  registered_model_name: z._default(nonEmpty, 'obesity-classifier'),
+  champion_alias: z._default(z.string().check(z.regex(/^[\w-]{1,255}$/)), 'champion'),
+  promote_metric: z._default(z.enum(['cv_score', 'test_accuracy', 'test_f1']), 'cv_score'),
 });
 
 const driftSchema = z.strictObject({

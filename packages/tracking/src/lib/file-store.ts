@@ -37,7 +37,7 @@ function tempName(base: string): string {
   return `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -46,7 +46,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readText(path: string): Promise<string | undefined> {
+export async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -56,7 +56,7 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 /** Replace `target` atomically; the temp file is created in `tempDir` (same filesystem, never listed by MLflow). */
-async function replaceFile(target: string, data: string, tempDir: string): Promise<void> {
+export async function replaceFile(target: string, data: string, tempDir: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = join(tempDir, tempName('w'));
   const release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
@@ -89,7 +89,7 @@ async function createFileExclusive(target: string, data: string, tempDir: string
   }
 }
 
-async function listDirs(path: string): Promise<string[]> {
+export async function listDirs(path: string): Promise<string[]> {
   try {
     const entries = await readdir(path, { withFileTypes: true });
     return entries.filter((e) => e.isDirectory()).map((e) => e.name);
@@ -100,7 +100,7 @@ async function listDirs(path: string): Promise<string[]> {
 }
 
 /** Files under `dir`, as POSIX paths relative to it (keys with '/' live in sub-folders). */
-async function listFilesRecursive(dir: string, prefix = ''): Promise<string[]> {
+export async function listFilesRecursive(dir: string, prefix = ''): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -515,4 +515,17 @@ export async function copyArtifactInto(
   } finally {
     release();
   }
+}
+
+/** Copy every file under `src` into `destDir` (same relative layout). Returns the relative paths copied. */
+export async function copyTree(src: string, destDir: string): Promise<string[]> {
+  const files = await listFilesRecursive(src);
+  if (files.length === 0 && !(await exists(src)))
+    throw new FailureError(`artifact folder ${src} does not exist`);
+  for (const rel of files) {
+    const target = join(destDir, ...rel.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(join(src, ...rel.split('/')), target);
+  }
+  return files;
 }

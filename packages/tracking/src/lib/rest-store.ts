@@ -6,7 +6,8 @@
  * server (without credentials), the endpoint, and MLflow's error_code or the network cause.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   ExitCode,
@@ -17,7 +18,7 @@ import {
   withRetry,
   type ErrorClass,
 } from '@mlops/core';
-import { copyArtifactInto, fileUriToPath } from './file-store.js';
+import { copyArtifactInto, copyTree, fileUriToPath } from './file-store.js';
 import { LIMITS } from './values.js';
 import type { Experiment, Metric, RunBatch, RunInfo, RunRecord, RunStatus, TrackingStore } from './types.js';
 
@@ -315,8 +316,8 @@ export class RestStore implements TrackingStore {
     url: string,
     endpoint: string,
     makeBody?: () => { body: string | Readable; headers: Record<string, string> },
-  ): Promise<{ status: number; text: string }> {
-    const exchange = async (): Promise<{ status: number; text: string }> => {
+  ): Promise<{ status: number; text: string; bytes: Buffer }> {
+    const exchange = async (): Promise<{ status: number; text: string; bytes: Buffer }> => {
       const made = makeBody?.();
       const init: RequestInit & { duplex?: 'half' } = {
         method,
@@ -328,7 +329,8 @@ export class RestStore implements TrackingStore {
         if (made.body instanceof Readable) init.duplex = 'half';
       }
       const res = await fetch(url, init);
-      const text = await res.text();
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const text = bytes.toString('utf8');
       if (RETRY_STATUS.has(res.status)) {
         const ra = res.headers.get('retry-after');
         throw new RetryableAnswer(
@@ -337,7 +339,7 @@ export class RestStore implements TrackingStore {
           ra && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined,
         );
       }
-      return { status: res.status, text };
+      return { status: res.status, text, bytes };
     };
     try {
       return await withRetry(exchange, {
@@ -358,7 +360,8 @@ export class RestStore implements TrackingStore {
       });
     } catch (error) {
       // Retries exhausted on a 429/5xx: the answer is reported as any other error answer.
-      if (error instanceof RetryableAnswer) return { status: error.status, text: error.text };
+      if (error instanceof RetryableAnswer)
+        return { status: error.status, text: error.text, bytes: Buffer.from(error.text) };
       throw new TrackingError(endpoint, undefined, undefined, describeNetworkError(error), {
         cause: error,
         server: this.location,
@@ -366,10 +369,15 @@ export class RestStore implements TrackingStore {
     }
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, payload?: Record<string, unknown>): Promise<T> {
+  /** One REST API 2.0 call (`/api/2.0/mlflow/<path>`): JSON in and out, retried, errors as TrackingError. */
+  async call<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    payload?: Record<string, unknown>,
+  ): Promise<T> {
     let url = `${this.base}/api/2.0/mlflow/${path}`;
     const endpoint = `${method} /api/2.0/mlflow/${path}`;
-    if (method === 'GET' && payload) {
+    if ((method === 'GET' || method === 'DELETE') && payload) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(payload)) if (v !== undefined) q.set(k, String(v));
       url += `?${q.toString()}`;
@@ -378,7 +386,7 @@ export class RestStore implements TrackingStore {
       method,
       url,
       endpoint,
-      method === 'POST'
+      method === 'POST' || method === 'PATCH'
         ? () => ({ body: JSON.stringify(payload ?? {}), headers: { 'Content-Type': 'application/json' } })
         : undefined,
     );
@@ -540,6 +548,61 @@ export class RestStore implements TrackingStore {
       'UNSUPPORTED_ARTIFACT_URI',
       `run ${run.runId} stores artifacts at ${uri}; only mlflow-artifacts: (mlflow server --serve-artifacts) and local file: locations are supported`,
     );
+  }
+
+  /**
+   * Download every file under an artifact URI (`mlflow-artifacts:`, as runs of a server with --serve-artifacts
+   * have, or a local `file:` folder) into `destDir`, keeping the relative layout. Returns the files written.
+   */
+  async downloadArtifacts(artifactUri: string, destDir: string): Promise<string[]> {
+    if (artifactUri.startsWith('file:')) return copyTree(fileUriToPath(artifactUri), destDir);
+    if (!artifactUri.startsWith('mlflow-artifacts:'))
+      throw new TrackingError(
+        'artifacts',
+        undefined,
+        undefined,
+        `cannot download ${artifactUri}: only mlflow-artifacts: and file: locations are supported`,
+        { server: this.location },
+      );
+    const root = resolveMlflowArtifactsUri(artifactUri, this.base);
+    const listBase = root.replace(
+      /\/api\/2\.0\/mlflow-artifacts\/artifacts.*$/,
+      '/api/2.0/mlflow-artifacts/artifacts',
+    );
+    const rootPath = decodeURIComponent(root.slice(listBase.length).replace(/^\//, ''));
+    const written: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      const path = rel ? `${rootPath}/${rel}` : rootPath;
+      const endpoint = 'GET /api/2.0/mlflow-artifacts/artifacts';
+      const listed = await this.send('GET', `${listBase}?path=${encodeURIComponent(path)}`, endpoint);
+      if (listed.status !== 200)
+        throw new TrackingError(endpoint, listed.status, undefined, listed.text.slice(0, 200), {
+          server: this.location,
+        });
+      const files =
+        (JSON.parse(listed.text || '{}') as { files?: Array<{ path: string; is_dir?: boolean }> }).files ??
+        [];
+      for (const f of files) {
+        // The proxy lists paths relative to the folder asked for (older servers: relative to the root).
+        const full = rootPath && f.path.startsWith(`${rootPath}/`) ? f.path : path ? `${path}/${f.path}` : f.path;
+        const childRel = full.slice(rootPath.length).replace(/^\//, '');
+        if (f.is_dir) {
+          await walk(childRel);
+          continue;
+        }
+        const got = await this.send('GET', `${listBase}/${encodePath(full)}`, `GET ${endpoint}/…`);
+        if (got.status !== 200)
+          throw new TrackingError(`${endpoint}/${full}`, got.status, undefined, got.text.slice(0, 200), {
+            server: this.location,
+          });
+        const target = join(destDir, ...childRel.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, got.bytes);
+        written.push(childRel);
+      }
+    };
+    await walk('');
+    return written.sort();
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {

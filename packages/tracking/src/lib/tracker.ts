@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ExitCode, FailureError, InputError, exitCodeOf, redactUrl, type Logger } from '@mlops/core';
+import { registryOf, type ModelRegistry } from './registry.js';
 import { FileStore, checkFileStoreRoot, fileUriToPath } from './file-store.js';
 import { gitHeadCommit } from './git.js';
 import { RestStore } from './rest-store.js';
@@ -97,6 +98,8 @@ export interface Tracker {
   searchRuns(experimentName?: string): Promise<RunRecord[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+  /** The model registry of the same backend (a file store's `models/` folder, or the server's registry). */
+  registry(): ModelRegistry;
 }
 
 /**
@@ -404,6 +407,10 @@ class StoreTracker implements Tracker {
   getMetricHistory(runId: string, key: string) {
     return this.store.getMetricHistory(runId, key);
   }
+
+  registry(): ModelRegistry {
+    return registryOf(this.store);
+  }
 }
 
 class NoopTracker implements Tracker {
@@ -433,6 +440,9 @@ class NoopTracker implements Tracker {
   }
   async getMetricHistory() {
     return [];
+  }
+  registry(): ModelRegistry {
+    throw new InputError('tracking is disabled: no model registry');
   }
 }
 
