@@ -1,0 +1,297 @@
+/**
+ * Evidently 0.4.40's DataDriftPreset defaults, per column and for the dataset, read from its sources
+ * (utils/data_preprocessing.py `_get_column_type`, calculations/stattests/registry.py `_get_default_stattest`,
+ * calculations/data_drift.py `get_one_column_drift` / `get_dataset_drift`):
+ * - column kind from the pandas dtype (the current file's, unless the two files' dtypes cannot be cast into each
+ *   other or one is not numeric, then the reference's): int64 with ≤ 5 distinct reference values, bool and text
+ *   are categorical, other numbers numerical; a column named `target` is numerical only when numeric with more
+ *   than 5 distinct values; one named `prediction` is categorical when text, or numeric with ≤ 5 distinct values
+ *   outside [0, 1];
+ * - missing and infinite values are dropped; n = reference values left, u = distinct values of both files;
+ * - n ≤ 1000: numerical with u > 5 → K-S p-value (drift when p ≤ threshold), else chi-square (u > 2) or Z-test
+ *   (drift when p < threshold); n > 1000: numerical with u > 5 → Wasserstein normed, else Jensen–Shannon (drift
+ *   when distance ≥ threshold);
+ * - dataset drift when drifted columns / columns ≥ drift_share.
+ * Evidently raises on a column with no values on one side; we report it as "not enough data" (also below
+ * `minRows` values) and leave it out of the dataset share.
+ */
+import {
+  chiSquareGoodnessOfFit,
+  jensenShannonDistance,
+  jensenShannonNumeric,
+  ks2samp,
+  twoProportionZTest,
+  wassersteinDistanceNormed,
+} from '@mlops/stats';
+import { finiteValues, isNumericDtype, type Dtype, type TableColumn } from './table.js';
+
+export type ColumnKind = 'num' | 'cat';
+export type StatTest = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon';
+
+/** Evidently's display names (its report's `stattest_name`). */
+export const STATTEST_NAMES: Readonly<Record<StatTest, string>> = {
+  ks: 'K-S p_value',
+  chisquare: 'chi-square p_value',
+  z: 'Z-test p_value',
+  wasserstein: 'Wasserstein distance (normed)',
+  jensenshannon: 'Jensen-Shannon distance',
+};
+
+/** Evidently's switch from tests to distances, and its "few distinct values" limit. */
+export const LARGE_REFERENCE_ROWS = 1000;
+export const FEW_DISTINCT_VALUES = 5;
+
+export interface EvidentlyOptions {
+  /** p-value tests (ks, chisquare, z): Evidently's default 0.05. */
+  pvalueThreshold: number;
+  /** Distances (wasserstein, jensenshannon): Evidently's default 0.1. */
+  distanceThreshold: number;
+  /** Dataset drift when the share of drifted columns reaches this (0.5). */
+  driftShare: number;
+  /** Fewer non-missing values than this on either side: not tested. */
+  minRows: number;
+}
+
+export interface EvidentlyColumnResult {
+  column: string;
+  column_type: ColumnKind;
+  status: 'tested' | 'not_enough_data';
+  /** Short test name (Evidently's registry name), null when not tested. */
+  stattest: StatTest | null;
+  stattest_name: string | null;
+  stattest_threshold: number | null;
+  /** p-value or distance; null when not tested (see `reason`). */
+  drift_score: number | null;
+  drift_detected: boolean;
+  reference_values: number;
+  current_values: number;
+  distinct_values: number;
+  reason?: string;
+}
+
+export interface EvidentlyDatasetResult {
+  drift_share: number;
+  number_of_columns: number;
+  number_of_drifted_columns: number;
+  share_of_drifted_columns: number | null;
+  dataset_drift: boolean;
+  columns_not_tested: string[];
+  columns: EvidentlyColumnResult[];
+  reason?: string;
+}
+
+function distinctCount(column: TableColumn): number {
+  if (column.values) return new Set(finiteValues(column)).size;
+  const seen = new Uint8Array(column.levels!.length);
+  let n = 0;
+  for (const c of column.codes!) if (c >= 0 && !seen[c]) ((seen[c] = 1), n++);
+  return n;
+}
+
+const NUMERIC_KINDS: ReadonlySet<Dtype> = new Set(['int64', 'float64']);
+
+/**
+ * The dtype Evidently uses for a column present in both files: the current one, unless one of them is not a
+ * number (bool or object) or they differ and neither casts to the other, then the reference's.
+ */
+export function effectiveDtype(reference: Dtype, current: Dtype): Dtype {
+  if (reference === current) return current;
+  if (!NUMERIC_KINDS.has(reference) || !NUMERIC_KINDS.has(current)) return reference;
+  return current; // int64 and float64 cast into each other: the current's
+}
+
+/** Evidently's column kind (see the file head). */
+export function columnKind(reference: TableColumn, current: TableColumn): ColumnKind {
+  const dtype = effectiveDtype(reference.dtype, current.dtype);
+  const nunique = distinctCount(reference) || distinctCount(current);
+  const numeric = isNumericDtype(dtype);
+  if (reference.name === 'target') return numeric && nunique > FEW_DISTINCT_VALUES ? 'num' : 'cat';
+  if (reference.name === 'prediction') {
+    if (!numeric) return 'cat';
+    if (dtype === 'int64' && nunique <= FEW_DISTINCT_VALUES) return 'cat';
+    const side = current.values ? current : reference;
+    const v = finiteValues(side);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of v) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
+    return nunique <= FEW_DISTINCT_VALUES && (hi > 1 || lo < 0) ? 'cat' : 'num';
+  }
+  if (dtype === 'int64') return nunique <= FEW_DISTINCT_VALUES ? 'cat' : 'num';
+  if (dtype === 'float64') return 'num';
+  return 'cat';
+}
+
+/** Evidently's default test for a column kind, reference size and distinct values of both samples. */
+export function defaultStatTest(kind: ColumnKind, referenceRows: number, distinct: number): StatTest {
+  if (referenceRows <= LARGE_REFERENCE_ROWS) {
+    if (kind === 'num' && distinct > FEW_DISTINCT_VALUES) return 'ks';
+    return distinct > 2 ? 'chisquare' : 'z';
+  }
+  return kind === 'num' && distinct > FEW_DISTINCT_VALUES ? 'wasserstein' : 'jensenshannon';
+}
+
+/** Counts per category of both samples over the union of their categories (text or numbers as keys). */
+function categoryCounts(
+  reference: TableColumn,
+  current: TableColumn,
+): { keys: (string | number)[]; ref: Float64Array; cur: Float64Array; nRef: number; nCur: number } {
+  const keyIndex = new Map<string | number, number>();
+  const keys: (string | number)[] = [];
+  const collect = (col: TableColumn): Map<number, number> => {
+    const counts = new Map<number, number>();
+    const add = (key: string | number) => {
+      let k = keyIndex.get(key);
+      if (k === undefined) {
+        k = keys.length;
+        keys.push(key);
+        keyIndex.set(key, k);
+      }
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    };
+    if (col.values) {
+      for (const x of col.values) if (Number.isFinite(x)) add(x);
+    } else {
+      const levels = col.levels!;
+      for (const c of col.codes!) if (c >= 0) add(levels[c]!);
+    }
+    return counts;
+  };
+  const r = collect(reference);
+  const c = collect(current);
+  const ref = new Float64Array(keys.length);
+  const cur = new Float64Array(keys.length);
+  let nRef = 0;
+  let nCur = 0;
+  for (const [k, n] of r) ((ref[k] = n), (nRef += n));
+  for (const [k, n] of c) ((cur[k] = n), (nCur += n));
+  return { keys, ref, cur, nRef, nCur };
+}
+
+function valueCount(column: TableColumn): number {
+  if (column.values) {
+    let n = 0;
+    for (const x of column.values) if (Number.isFinite(x)) n++;
+    return n;
+  }
+  let n = 0;
+  for (const c of column.codes!) if (c >= 0) n++;
+  return n;
+}
+
+/** One column's Evidently-style drift test. */
+export function evidentlyColumnDrift(
+  reference: TableColumn,
+  current: TableColumn,
+  options: EvidentlyOptions,
+): EvidentlyColumnResult {
+  const kind = columnKind(reference, current);
+  const nRef = valueCount(reference);
+  const nCur = valueCount(current);
+  const base = {
+    column: reference.name,
+    column_type: kind,
+    reference_values: nRef,
+    current_values: nCur,
+  };
+  if (nRef < options.minRows || nCur < options.minRows) {
+    const side = nRef < options.minRows ? 'reference' : 'current';
+    return {
+      ...base,
+      status: 'not_enough_data',
+      stattest: null,
+      stattest_name: null,
+      stattest_threshold: null,
+      drift_score: null,
+      drift_detected: false,
+      distinct_values: 0,
+      reason: `not enough data: ${Math.min(nRef, nCur)} non-missing value(s) in the ${side} file, at least ${options.minRows} needed`,
+    };
+  }
+  const numericValues = kind === 'num' || (reference.values !== undefined && current.values !== undefined);
+  const counts = categoryCounts(reference, current);
+  const distinct = counts.keys.length;
+  const test = defaultStatTest(kind, nRef, distinct);
+  const pTest = test === 'ks' || test === 'chisquare' || test === 'z';
+  const threshold = pTest ? options.pvalueThreshold : options.distanceThreshold;
+  let score: number;
+  switch (test) {
+    case 'ks':
+      score = ks2samp(finiteValues(reference), finiteValues(current)).pvalue;
+      break;
+    case 'wasserstein':
+      score = wassersteinDistanceNormed(finiteValues(reference), finiteValues(current)).normedDistance;
+      break;
+    case 'chisquare': {
+      // Evidently: the current counts against the reference counts scaled to the current total.
+      const k = counts.nCur / counts.nRef;
+      score = chiSquareGoodnessOfFit(
+        counts.cur,
+        Array.from(counts.ref, (x) => x * k),
+      ).pvalue;
+      break;
+    }
+    case 'z': {
+      if (distinct === 1) score = 1;
+      else {
+        // The share of rows not holding the smallest category (Evidently's encoding); |z| is the same either way.
+        const key0 = [...counts.keys].sort(compareKeys)[0]!;
+        const k0 = counts.keys.indexOf(key0);
+        score = twoProportionZTest(
+          counts.nRef - counts.ref[k0]!,
+          counts.nRef,
+          counts.nCur - counts.cur[k0]!,
+          counts.nCur,
+        ).pvalue;
+      }
+      break;
+    }
+    case 'jensenshannon':
+      score =
+        kind === 'num' && numericValues
+          ? jensenShannonNumeric(finiteValues(reference), finiteValues(current)).distance
+          : jensenShannonDistance(
+              Array.from(counts.ref, (x) => x / counts.nRef),
+              Array.from(counts.cur, (x) => x / counts.nCur),
+            );
+      break;
+  }
+  const drifted = test === 'ks' ? score <= threshold : pTest ? score < threshold : score >= threshold;
+  return {
+    ...base,
+    status: 'tested',
+    stattest: test,
+    stattest_name: STATTEST_NAMES[test],
+    stattest_threshold: threshold,
+    drift_score: score,
+    drift_detected: drifted,
+    distinct_values: distinct,
+  };
+}
+
+function compareKeys(a: string | number, b: string | number): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Every column's test and Evidently's dataset rule. `columns` are the names present in both files. */
+export function evidentlyDatasetDrift(
+  pairs: ReadonlyArray<readonly [TableColumn, TableColumn]>,
+  options: EvidentlyOptions,
+): EvidentlyDatasetResult {
+  const columns = pairs.map(([r, c]) => evidentlyColumnDrift(r, c, options));
+  const tested = columns.filter((c) => c.status === 'tested');
+  const drifted = tested.filter((c) => c.drift_detected).length;
+  const share = tested.length > 0 ? drifted / tested.length : null;
+  return {
+    drift_share: options.driftShare,
+    number_of_columns: tested.length,
+    number_of_drifted_columns: drifted,
+    share_of_drifted_columns: share,
+    dataset_drift: share !== null && share >= options.driftShare,
+    columns_not_tested: columns.filter((c) => c.status !== 'tested').map((c) => c.column),
+    columns,
+    ...(share === null ? { reason: 'no column had enough data to be tested' } : {}),
+  };
+}
