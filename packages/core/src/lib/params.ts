@@ -143,8 +143,13 @@ const mlflowSchema = z.strictObject({
 
 // ours: simulate's transformations (the predecessor's magnitudes); maps keep their YAML order, which is the draw order.
 const driftSimulateSchema = z.strictObject({
-  seed: z._default(int, 42),
-  shifts: z._default(z.record(nonEmpty, z.number().check(z.gt(-1))), { Age: 0.1, Weight: 0.15, Height: 0.05 }),
+  seed: z._default(int.check(z.nonnegative(), z.lte(4294967295)), 42),
+  generator: z._default(z.enum(['numpy', 'core']), 'numpy'),
+  shifts: z._default(z.record(nonEmpty, z.number().check(z.gt(-1))), {
+    Age: 0.1,
+    Weight: 0.15,
+    Height: 0.05,
+  }),
   shift_noise: z._default(z.number().check(z.nonnegative()), 0.1),
   noise: z._default(z.record(nonEmpty, z.number().check(z.nonnegative())), {
     FCVC: 0.03,

@@ -10,11 +10,14 @@
  */
 import { InputError } from '@mlops/core';
 import {
+  evidentlyColumnDrift,
   evidentlyDatasetDrift,
   columnKind,
+  type EvidentlyColumnResult,
   type EvidentlyDatasetResult,
   type EvidentlyOptions,
 } from './evidently.js';
+import { derivedColumn } from './model.js';
 import {
   driftSummary,
   featureAlerts,
@@ -52,6 +55,8 @@ export type ModelEvaluation =
       /** Scores on the reference's held-out rows (the test split stored with the model). */
       baseline: Metrics;
       baselineRows: number;
+      /** Set when the baseline is not computed on the reference file's held-out rows, with why. */
+      baselineNote?: string;
       /** Scores on the current data. */
       current: Metrics;
       currentRows: number;
@@ -71,7 +76,16 @@ export interface ReleaseVerdict {
     important_feature_drift: boolean;
     performance_critical: boolean;
   };
-  important_features: Array<{ feature: string; importance: number; rank: number; drift_detected: boolean }>;
+  important_features: Array<{
+    feature: string;
+    importance: number;
+    rank: number;
+    drift_detected: boolean;
+    /** A derived feature (BMI), not a column: tested by computing it in both files. */
+    derived?: boolean;
+    stattest_name?: string | null;
+    drift_score?: number | null;
+  }>;
   /** Checks that could not run (no model), with why. */
   not_computed?: Record<string, string>;
 }
@@ -90,6 +104,7 @@ export interface DriftReport {
     | {
         computed: true;
         baseline_rows: number;
+        baseline_note?: string;
         current_rows: number;
         current_rows_skipped: number;
         skipped_reason?: string;
@@ -183,7 +198,17 @@ export function detectDrift(
     }
   }
 
-  const release = releaseVerdict(evidently, model, perf, options);
+  // An important feature that is no column (BMI) is tested by computing it in both files.
+  const derived = new Map<string, EvidentlyColumnResult>();
+  if (model.computed) {
+    for (const [feature] of model.importances.slice(0, options.importantFeatures)) {
+      if (reference.columns.has(feature)) continue;
+      const r = derivedColumn(reference, feature);
+      const c = derivedColumn(current, feature);
+      if (r && c) derived.set(feature, evidentlyColumnDrift(r, c, options));
+    }
+  }
+  const release = releaseVerdict(evidently, model, perf, options, derived);
   return {
     baseline_version: options.baselineVersion,
     baseline_dataset: reference.source,
@@ -198,6 +223,7 @@ export function detectDrift(
       ? {
           computed: true,
           baseline_rows: model.baselineRows,
+          ...(model.baselineNote ? { baseline_note: model.baselineNote } : {}),
           current_rows: model.currentRows,
           current_rows_skipped: model.currentRowsSkipped,
           ...(model.skippedReason ? { skipped_reason: model.skippedReason } : {}),
@@ -229,6 +255,7 @@ export function releaseVerdict(
   model: ModelEvaluation,
   perf: Record<MetricName, MetricDegradation> | null,
   options: Pick<DetectOptions, 'importantFeatures'>,
+  derived: ReadonlyMap<string, EvidentlyColumnResult> = new Map(),
 ): ReleaseVerdict {
   const reasons: string[] = [];
   const notComputed: Record<string, string> = {};
@@ -242,11 +269,15 @@ export function releaseVerdict(
   const important: ReleaseVerdict['important_features'] = [];
   if (model.computed) {
     model.importances.slice(0, options.importantFeatures).forEach(([feature, importance], i) => {
+      const test = byColumn.get(feature) ?? derived.get(feature);
       important.push({
         feature,
         importance,
         rank: i + 1,
-        drift_detected: byColumn.get(feature)?.drift_detected ?? false,
+        drift_detected: test?.drift_detected ?? false,
+        ...(byColumn.has(feature) ? {} : { derived: true }),
+        stattest_name: test?.stattest_name ?? null,
+        drift_score: test?.drift_score ?? null,
       });
     });
     const drifted = important.filter((f) => f.drift_detected);

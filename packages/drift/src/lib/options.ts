@@ -26,6 +26,7 @@ export function simulateOptions(params: Params): SimulateOptions {
   const s = params.drift.simulate;
   return {
     seed: s.seed,
+    generator: s.generator,
     shifts: Object.entries(s.shifts),
     shiftNoise: s.shift_noise,
     noise: Object.entries(s.noise),

@@ -97,7 +97,7 @@ export function reportMarkdown(report: DriftReport): string {
   if (report.performance.computed && report.performance_degradation) {
     const p = report.performance;
     out.push(
-      `Baseline: the reference's held-out rows (${p.baseline_rows}); current: ${p.current_rows} rows${p.current_rows_skipped ? ` (${p.current_rows_skipped} skipped: ${p.skipped_reason ?? ''})` : ''}.`,
+      `Baseline: the reference's held-out rows (${p.baseline_rows})${p.baseline_note ? ` — ${p.baseline_note}` : ''}; current: ${p.current_rows} rows${p.current_rows_skipped ? ` (${p.current_rows_skipped} skipped: ${p.skipped_reason ?? ''})` : ''}.`,
       '',
       '| metric | baseline | current | drop % | level |',
       '| --- | ---: | ---: | ---: | --- |',

@@ -2,14 +2,20 @@
  * The predecessor's drift scenario, on typed columns: for each shifted column (in order) shift = fraction × mean,
  * value ← value + shift + N(0, shift_noise × shift), then clipped to the column's valid range; then for each noisy
  * column (in order) value ← value + N(0, fraction × std (ddof 1)), clipped. One normal draw per row and column,
- * missing rows included (so row k's draw does not depend on which other rows are missing), from one seeded RNG in
- * that column order. Missing values stay missing; other columns are not touched.
+ * missing rows included (as numpy draws `len(df)` values), from one seeded generator in that column order:
+ * numpy's legacy MT19937 (the predecessor's `np.random.seed`, so its drifted file is reproduced value for value)
+ * or core's SeededRng. Missing values stay missing; other columns are not touched.
  */
 import { SeededRng, VALUE_RANGES } from '@mlops/core';
 import { mean, standardDeviation } from '@mlops/stats';
+import { NumpyRandomState } from './numpy-random.js';
+
+export type NoiseGenerator = 'numpy' | 'core';
 
 export interface SimulateOptions {
   seed: number;
+  /** numpy: the predecessor's generator (its exact draws); core: core's SeededRng. */
+  generator: NoiseGenerator;
   /** [column, fraction of its mean], in draw order. */
   shifts: ReadonlyArray<readonly [string, number]>;
   /** Standard deviation of the noise added with a shift, as a fraction of the shift. */
@@ -52,7 +58,8 @@ export function simulateDrift(
   options: SimulateOptions,
 ): SimulateResult {
   const ranges = options.ranges ?? VALUE_RANGES;
-  const rng = new SeededRng(options.seed);
+  const rng =
+    options.generator === 'numpy' ? new NumpyRandomState(options.seed) : new SeededRng(options.seed);
   const columns = new Map<string, Float64Array>();
   const summary: SimulatedColumn[] = [];
   const steps: Array<readonly [string, number, 'shift' | 'noise']> = [
