@@ -13,6 +13,7 @@ import {
   evidentlyColumnDrift,
   evidentlyDatasetDrift,
   columnKind,
+  inferTask,
   type EvidentlyColumnResult,
   type EvidentlyDatasetResult,
   type EvidentlyOptions,
@@ -156,12 +157,11 @@ export function detectDrift(
   model: ModelEvaluation,
 ): DriftReport {
   checkSameColumns(reference, current);
-  const pairs = reference.header.map((name) => {
-    const r = reference.columns.get(name)!;
-    const c = current.columns.get(name)!;
-    if (columnKind(r, c) === 'num') checkNumeric(reference, current, r, c);
-    return [r, c] as const;
-  });
+  const pairs = reference.header.map(
+    (name) => [reference.columns.get(name)!, current.columns.get(name)!] as const,
+  );
+  const task = inferTask(reference.columns.get('target'));
+  for (const [r, c] of pairs) if (columnKind(r, c, task) === 'num') checkNumeric(reference, current, r, c);
   const evidently = evidentlyDatasetDrift(pairs, options);
 
   // The predecessor's family: every numeric column of the reference.

@@ -2,11 +2,10 @@
  * Evidently 0.4.40's DataDriftPreset defaults, per column and for the dataset, read from its sources
  * (utils/data_preprocessing.py `_get_column_type`, calculations/stattests/registry.py `_get_default_stattest`,
  * calculations/data_drift.py `get_one_column_drift` / `get_dataset_drift`):
- * - column kind from the pandas dtype (the current file's, unless the two files' dtypes cannot be cast into each
- *   other or one is not numeric, then the reference's): int64 with ≤ 5 distinct reference values, bool and text
- *   are categorical, other numbers numerical; a column named `target` is numerical only when numeric with more
- *   than 5 distinct values; one named `prediction` is categorical when text, or numeric with ≤ 5 distinct values
- *   outside [0, 1];
+ * - column kind from the reference's pandas dtype: numbers (int64 or float64) are numerical, bool and text
+ *   categorical, with Evidently's rules for columns named `target` and `prediction` (see `columnKind`). (Its
+ *   DataDefinition code would call an int64 column with ≤ 5 values categorical, but the drift metrics type
+ *   columns with `process_columns`, checked against the real Evidently in tests/evidently.test.ts);
  * - missing and infinite values are dropped; n = reference values left, u = distinct values of both files;
  * - n ≤ 1000: numerical with u > 5 → K-S p-value (drift when p ≤ threshold), else chi-square (u > 2) or Z-test
  *   (drift when p < threshold); n > 1000: numerical with u > 5 → Wasserstein normed, else Jensen–Shannon (drift
@@ -90,35 +89,62 @@ function distinctCount(column: TableColumn): number {
 
 const NUMERIC_KINDS: ReadonlySet<Dtype> = new Set(['int64', 'float64']);
 
-/**
- * The dtype Evidently uses for a column present in both files: the current one, unless one of them is not a
- * number (bool or object) or they differ and neither casts to the other, then the reference's.
- */
-export function effectiveDtype(reference: Dtype, current: Dtype): Dtype {
-  if (reference === current) return current;
-  if (!NUMERIC_KINDS.has(reference) || !NUMERIC_KINDS.has(current)) return reference;
-  return current; // int64 and float64 cast into each other: the current's
+/** The dtype of both files' column stacked together (pandas.concat): int64 + float64 is float64, else object. */
+export function concatDtype(reference: Dtype, current: Dtype): Dtype {
+  if (reference === current) return reference;
+  if (NUMERIC_KINDS.has(reference) && NUMERIC_KINDS.has(current)) return 'float64';
+  return 'object';
 }
 
-/** Evidently's column kind (see the file head). */
-export function columnKind(reference: TableColumn, current: TableColumn): ColumnKind {
-  const dtype = effectiveDtype(reference.dtype, current.dtype);
-  const nunique = distinctCount(reference) || distinctCount(current);
-  const numeric = isNumericDtype(dtype);
-  if (reference.name === 'target') return numeric && nunique > FEW_DISTINCT_VALUES ? 'num' : 'cat';
-  if (reference.name === 'prediction') {
-    if (!numeric) return 'cat';
-    if (dtype === 'int64' && nunique <= FEW_DISTINCT_VALUES) return 'cat';
-    const side = current.values ? current : reference;
-    const v = finiteValues(side);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const x of v) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
-    return nunique <= FEW_DISTINCT_VALUES && (hi > 1 || lo < 0) ? 'cat' : 'num';
+/** The task Evidently infers from a `target` column: regression when numeric with ≥ 5 distinct reference values. */
+export type Task = 'regression' | 'classification' | null;
+export function inferTask(target: TableColumn | undefined): Task {
+  if (!target) return null;
+  return isNumericDtype(target.dtype) && distinctCount(target) >= FEW_DISTINCT_VALUES
+    ? 'regression'
+    : 'classification';
+}
+
+function distinctBoth(reference: TableColumn, current: TableColumn): number {
+  const a = reference.values ? finiteValues(reference) : null;
+  const b = current.values ? finiteValues(current) : null;
+  if (a && b) return new Set([...a, ...b]).size;
+  const keys = new Set<string>();
+  for (const col of [reference, current]) {
+    if (col.values) for (const x of finiteValues(col)) keys.add(`n${x}`);
+    else for (const c of col.codes!) if (c >= 0) keys.add(`s${col.levels![c]}`);
   }
-  if (dtype === 'int64') return nunique <= FEW_DISTINCT_VALUES ? 'cat' : 'num';
-  if (dtype === 'float64') return 'num';
-  return 'cat';
+  return keys.size;
+}
+
+/**
+ * Evidently's column kind (DataDriftTable: `process_columns` on the reference, then `recognize_column_type_`):
+ * a numeric reference dtype (int64 or float64, whatever its distinct values) is numerical, bool and text are
+ * categorical; the `target` column is numerical only for a regression task; a `prediction` column is numerical
+ * for regression, or numeric with more than 5 distinct values when the task is not classification, or floats
+ * within [0, 1].
+ */
+export function columnKind(reference: TableColumn, current: TableColumn, task: Task = null): ColumnKind {
+  if (reference.name === 'target') return task === 'regression' ? 'num' : 'cat';
+  if (reference.name === 'prediction') {
+    const dtype = concatDtype(reference.dtype, current.dtype);
+    if (task === 'regression') return 'num';
+    if (
+      isNumericDtype(dtype) &&
+      task !== 'classification' &&
+      distinctBoth(reference, current) > FEW_DISTINCT_VALUES
+    )
+      return 'num';
+    if (dtype === 'float64') {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const col of [reference, current])
+        for (const x of finiteValues(col)) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
+      if (lo >= 0 && hi <= 1) return 'num';
+    }
+    return 'cat';
+  }
+  return isNumericDtype(reference.dtype) ? 'num' : 'cat';
 }
 
 /** Evidently's default test for a column kind, reference size and distinct values of both samples. */
@@ -183,8 +209,9 @@ export function evidentlyColumnDrift(
   reference: TableColumn,
   current: TableColumn,
   options: EvidentlyOptions,
+  task: Task = null,
 ): EvidentlyColumnResult {
-  const kind = columnKind(reference, current);
+  const kind = columnKind(reference, current, task);
   const nRef = valueCount(reference);
   const nCur = valueCount(current);
   const base = {
@@ -280,7 +307,8 @@ export function evidentlyDatasetDrift(
   pairs: ReadonlyArray<readonly [TableColumn, TableColumn]>,
   options: EvidentlyOptions,
 ): EvidentlyDatasetResult {
-  const columns = pairs.map(([r, c]) => evidentlyColumnDrift(r, c, options));
+  const task = inferTask(pairs.find(([r]) => r.name === 'target')?.[0]);
+  const columns = pairs.map(([r, c]) => evidentlyColumnDrift(r, c, options, task));
   const tested = columns.filter((c) => c.status === 'tested');
   const drifted = tested.filter((c) => c.drift_detected).length;
   const share = tested.length > 0 ? drifted / tested.length : null;
