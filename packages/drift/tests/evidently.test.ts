@@ -13,7 +13,12 @@ import {
 } from '../src/index.js';
 
 const DIR = new URL('./fixtures/evidently/', import.meta.url);
-const DEFAULTS: EvidentlyOptions = { pvalueThreshold: 0.05, distanceThreshold: 0.1, driftShare: 0.5, minRows: 1 };
+const DEFAULTS: EvidentlyOptions = {
+  pvalueThreshold: 0.05,
+  distanceThreshold: 0.1,
+  driftShare: 0.5,
+  minRows: 1,
+};
 
 interface ExpectedColumn {
   column_type: 'num' | 'cat';
@@ -46,7 +51,9 @@ export function expectScore(actual: number | null, wanted: number, pvalue: boole
 
 describe('Evidently parity on committed files (every default test)', () => {
   it('covers K-S, chi-square, Z, Wasserstein and Jensen-Shannon, drifted and not', () => {
-    const tests = new Set(expected.cases.flatMap((c) => Object.values(c.columns).map((v) => v.stattest_name)));
+    const tests = new Set(
+      expected.cases.flatMap((c) => Object.values(c.columns).map((v) => v.stattest_name)),
+    );
     expect(tests).toEqual(
       new Set([
         'K-S p_value',
@@ -63,7 +70,9 @@ describe('Evidently parity on committed files (every default test)', () => {
     it(c.name, async () => {
       const reference = await loadTable(new URL(c.reference, DIR).pathname);
       const current = await loadTable(new URL(c.current, DIR).pathname);
-      const pairs = reference.header.map((h) => [reference.columns.get(h)!, current.columns.get(h)!] as const);
+      const pairs = reference.header.map(
+        (h) => [reference.columns.get(h)!, current.columns.get(h)!] as const,
+      );
       const result = evidentlyDatasetDrift(pairs, DEFAULTS);
       expect(result.columns.map((r) => r.column).sort()).toEqual(Object.keys(c.columns).sort());
       for (const r of result.columns) {
@@ -95,10 +104,14 @@ describe('Evidently selection rules', () => {
     expect(defaultStatTest('cat', 1001, 40)).toBe('jensenshannon');
   });
   it('types columns by the reference dtype, with the target rule', () => {
-    const t = tableFromRows('t.csv', ['a', 'b', 'target', 'flag'], [
-      ['1', 'x', '1', 'True'],
-      ['2', 'y', '2', 'False'],
-    ]);
+    const t = tableFromRows(
+      't.csv',
+      ['a', 'b', 'target', 'flag'],
+      [
+        ['1', 'x', '1', 'True'],
+        ['2', 'y', '2', 'False'],
+      ],
+    );
     const col = (n: string) => t.columns.get(n)!;
     expect(col('a').dtype).toBe('int64');
     expect(col('flag').dtype).toBe('bool');
