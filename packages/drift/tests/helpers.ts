@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SeededRng, type CodeColumn } from '@mlops/core';
+import { COLUMN_NAMES, SeededRng, bmiClass, type CodeColumn } from '@mlops/core';
 import {
   BUNDLE_FILE,
   argmax,
@@ -171,4 +171,39 @@ export async function trainBundle(
 /** A CSV text from a header and rows. */
 export function csvText(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   return `${header.join(',')}\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+}
+
+/** An obesity-like clean CSV (the 17 columns of the real file), labels from the WHO class of the BMI. */
+export function obesityCsv(n: number, seed = 1): string {
+  const rng = new SeededRng(seed);
+  const rows: (string | number)[][] = [];
+  const pick = <T>(xs: readonly T[]) => rng.pick(xs);
+  for (let i = 0; i < n; i++) {
+    const male = rng.bernoulli(0.5);
+    const height = Math.round((male ? rng.normal(1.76, 0.08) : rng.normal(1.63, 0.07)) * 100) / 100;
+    const bmiValue = Math.min(50, Math.max(15, rng.normal(29, 7)));
+    const weight = Math.round(Math.min(190, Math.max(40, bmiValue * height * height)) * 10) / 10;
+    const age = Math.round(Math.min(60, Math.max(14, rng.normal(24, 6))) * 10) / 10;
+    const label = bmiClass(weight / (height * height));
+    rows.push([
+      male ? 'Male' : 'Female',
+      age.toFixed(1),
+      height.toFixed(2),
+      weight.toFixed(1),
+      pick(['yes', 'no']),
+      pick(['yes', 'no']),
+      (1 + Math.round(rng.uniform() * 200) / 100).toString(),
+      (1 + Math.round(rng.uniform() * 300) / 100).toString(),
+      pick(['no', 'Sometimes', 'Frequently', 'Always']),
+      pick(['yes', 'no']),
+      (1 + Math.round(rng.uniform() * 200) / 100).toString(),
+      pick(['yes', 'no']),
+      (Math.round(rng.uniform() * 300) / 100).toString(),
+      (Math.round(rng.uniform() * 200) / 100).toString(),
+      pick(['no', 'Sometimes', 'Frequently']),
+      pick(['Public_Transportation', 'Automobile', 'Walking']),
+      label,
+    ]);
+  }
+  return csvText(COLUMN_NAMES, rows);
 }
