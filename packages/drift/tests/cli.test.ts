@@ -88,7 +88,7 @@ describe('mlops-drift detect', () => {
     expect(typeof report.feature_drift.Age.has_drift).toBe('boolean');
     expect(report.feature_drift.Age.has_drift).toBe(true);
     expect(readFileSync(join(out, 'drift_alerts.txt'), 'utf8')).toMatch(
-      /^={70}\nDATA DRIFT ALERTS\n={70}\n\n\[CRITICAL\] feature_drift/,
+      /^={70}\nDATA DRIFT ALERTS\n={70}\n\n\[(CRITICAL|WARNING)\] feature_drift/,
     );
     const again = drift([
       'detect',

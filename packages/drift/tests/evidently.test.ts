@@ -3,6 +3,7 @@
 // Kinds, test names, thresholds and decisions must be equal; scores to 1e-9 relative (p-values 1e-6).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectScore } from './helpers.js';
 import {
   columnKind,
   defaultStatTest,
@@ -41,13 +42,6 @@ interface ExpectedCase {
 }
 
 const expected = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as { cases: ExpectedCase[] };
-
-export function expectScore(actual: number | null, wanted: number, pvalue: boolean, what: string): void {
-  expect(actual, what).not.toBeNull();
-  const rel = pvalue ? 1e-6 : 1e-9;
-  const tol = Math.max(rel * Math.abs(wanted), wanted === 0 ? 1e-300 : 1e-15);
-  if (!(Math.abs(actual! - wanted) <= tol)) expect.fail(`${what}: ours ${actual}, Evidently ${wanted}`);
-}
 
 describe('Evidently parity on committed files (every default test)', () => {
   it('covers K-S, chi-square, Z, Wasserstein and Jensen-Shannon, drifted and not', () => {

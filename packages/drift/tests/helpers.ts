@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { COLUMN_NAMES, SeededRng, bmiClass, type CodeColumn } from '@mlops/core';
+import { expect } from 'vitest';
 import {
   BUNDLE_FILE,
   argmax,
@@ -206,4 +207,12 @@ export function obesityCsv(n: number, seed = 1): string {
     ]);
   }
   return csvText(COLUMN_NAMES, rows);
+}
+
+/** A drift score equal to Evidently's: 1e-9 relative for distances, 1e-6 for p-values (p = 0 matched below 1e-300). */
+export function expectScore(actual: number | null, wanted: number, pvalue: boolean, what: string): void {
+  expect(actual, what).not.toBeNull();
+  const rel = pvalue ? 1e-6 : 1e-9;
+  const tol = Math.max(rel * Math.abs(wanted), wanted === 0 ? 1e-300 : 1e-15);
+  if (!(Math.abs(actual! - wanted) <= tol)) expect.fail(`${what}: ours ${actual}, Evidently ${wanted}`);
 }
