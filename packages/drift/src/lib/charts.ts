@@ -38,9 +38,17 @@ const round = (x: number, d = 6) => Number(x.toPrecision(d));
 export function densityRows(reference: Float64Array, current: Float64Array, bins = BINS) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of [reference, current]) for (const x of s) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
+  for (const s of [reference, current]) {
+    for (const x of s) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+  }
   if (!Number.isFinite(lo)) return [];
-  if (lo === hi) ((lo -= 0.5), (hi += 0.5));
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const width = (hi - lo) / bins;
   const rows: Array<{ dataset: string; bin_start: number; bin_end: number; density: number }> = [];
   for (const [dataset, s] of [
@@ -109,16 +117,20 @@ function distributionLayer(
   };
 }
 
+/** Count one more `key`; returns the new total. */
+function add(counts: Map<string, number>, key: string, total: number): number {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+  return total + 1;
+}
+
 function categoryShareLayer(feature: string, r: TableColumn, c: TableColumn): VegaLiteSpec {
   const shares = (col: TableColumn, dataset: string) => {
     const counts = new Map<string, number>();
     let n = 0;
     if (col.values) {
-      for (const x of col.values)
-        if (Number.isFinite(x)) (counts.set(String(x), (counts.get(String(x)) ?? 0) + 1), n++);
+      for (const x of col.values) if (Number.isFinite(x)) n = add(counts, String(x), n);
     } else {
-      for (const code of col.codes!)
-        if (code >= 0) (counts.set(col.levels![code]!, (counts.get(col.levels![code]!) ?? 0) + 1), n++);
+      for (const code of col.codes!) if (code >= 0) n = add(counts, col.levels![code]!, n);
     }
     return [...counts].map(([category, k]) => ({ dataset, category, share: round(k / n), count: k }));
   };

@@ -83,7 +83,11 @@ function distinctCount(column: TableColumn): number {
   if (column.values) return new Set(finiteValues(column)).size;
   const seen = new Uint8Array(column.levels!.length);
   let n = 0;
-  for (const c of column.codes!) if (c >= 0 && !seen[c]) ((seen[c] = 1), n++);
+  for (const c of column.codes!) {
+    if (c < 0 || seen[c]) continue;
+    seen[c] = 1;
+    n++;
+  }
   return n;
 }
 
@@ -139,7 +143,10 @@ export function columnKind(reference: TableColumn, current: TableColumn, task: T
       let lo = Infinity;
       let hi = -Infinity;
       for (const col of [reference, current])
-        for (const x of finiteValues(col)) ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)));
+        for (const x of finiteValues(col)) {
+          lo = Math.min(lo, x);
+          hi = Math.max(hi, x);
+        }
       if (lo >= 0 && hi <= 1) return 'num';
     }
     return 'cat';
@@ -188,8 +195,14 @@ function categoryCounts(
   const cur = new Float64Array(keys.length);
   let nRef = 0;
   let nCur = 0;
-  for (const [k, n] of r) ((ref[k] = n), (nRef += n));
-  for (const [k, n] of c) ((cur[k] = n), (nCur += n));
+  for (const [k, n] of r) {
+    ref[k] = n;
+    nRef += n;
+  }
+  for (const [k, n] of c) {
+    cur[k] = n;
+    nCur += n;
+  }
   return { keys, ref, cur, nRef, nCur };
 }
 

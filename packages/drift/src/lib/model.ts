@@ -38,7 +38,11 @@ function codeColumn(column: TableColumn, rows: number): CodeColumn {
     if (Number.isNaN(v)) return void (codes[r] = -1);
     const key = String(v);
     let k = index.get(key);
-    if (k === undefined) ((k = levels.length), levels.push(key), index.set(key, k));
+    if (k === undefined) {
+      k = levels.length;
+      levels.push(key);
+      index.set(key, k);
+    }
     codes[r] = k;
   });
   return { codes, levels };

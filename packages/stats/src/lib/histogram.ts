@@ -38,7 +38,9 @@ function linspace(lo: number, hi: number, count: number): Float64Array {
 
 /** Bin edges of numpy.histogram_bin_edges(values, bins) for a bin count or the Sturges rule. */
 export function histogramBinEdges(values: ArrayLike<number>, bins: BinRule = 10): Float64Array {
-  let { lo, hi, n } = finiteRange(values);
+  const range = finiteRange(values);
+  let { lo, hi } = range;
+  const n = range.n;
   if (n === 0) throw new RangeError('histogramBinEdges: no non-missing values');
   const dataRange = hi - lo;
   if (lo === hi) {
