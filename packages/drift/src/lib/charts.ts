@@ -8,8 +8,8 @@
  *   "x.x%↓" above a pair when it degraded (red above the warning level, orange below);
  * - 12_drift_psi_heatmap: the predecessor's name for a horizontal bar chart of PSI per feature, highest first,
  *   red above the PSI alert threshold, orange above 0.1, green below, with both lines dashed and labelled;
- * - drift_overlay_<column>: one per drifted column (Evidently's decision): density histograms for a numeric
- *   column, shares per category for a categorical one.
+ * - drift_overlay_<column>: one per drifted column (Evidently's decision): density histograms for a continuous
+ *   numeric column, shares per value for a categorical one or a numeric one with few values.
  */
 import { mean } from '@mlops/stats';
 import type { DriftReport } from './detect.js';
@@ -298,6 +298,7 @@ export function psiFigure(report: DriftReport, psiThreshold: number): Figure {
   return {
     name: '12_drift_psi_heatmap',
     spec: {
+      resolve: { scale: { color: 'independent' } },
       $schema: VEGA_LITE_SCHEMA,
       title: { text: 'Population Stability Index (PSI) per Feature' },
       width: 420,
@@ -326,23 +327,16 @@ export function psiFigure(report: DriftReport, psiThreshold: number): Figure {
         },
         {
           data: { values: lines },
-          layer: [
-            {
-              mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
-              encoding: {
-                x: { field: 'x', type: 'quantitative' },
-                color: { field: 'color', type: 'nominal', scale: null },
-              },
+          mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' },
+            color: {
+              field: 'label',
+              type: 'nominal',
+              scale: { domain: lines.map((l) => l.label), range: lines.map((l) => l.color) },
+              legend: { title: null, orient: 'bottom', labelLimit: 400 },
             },
-            {
-              mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dy: -4, y: 4 },
-              encoding: {
-                x: { field: 'x', type: 'quantitative' },
-                text: { field: 'label' },
-                color: { field: 'color', type: 'nominal', scale: null },
-              },
-            },
-          ],
+          },
         },
       ],
     },
@@ -356,8 +350,10 @@ export function overlayFigures(reference: Table, current: Table, report: DriftRe
     .map((c) => {
       const r = reference.columns.get(c.column)!;
       const cur = current.columns.get(c.column)!;
+      // A numeric column with few values (tested per value: chi-square, Z, Jensen-Shannon) reads better as shares.
+      const continuous = c.stattest === 'ks' || c.stattest === 'wasserstein';
       const body =
-        c.column_type === 'num' && r.values && cur.values
+        c.column_type === 'num' && continuous && r.values && cur.values
           ? distributionLayer(c.column, r, cur, shiftPctOf(r, cur))
           : categoryShareLayer(c.column, r, cur);
       const score = c.drift_score === null ? '' : `: ${c.stattest_name} ${c.drift_score.toPrecision(3)}`;
