@@ -55,61 +55,70 @@ interface Scored {
   skippedReason?: string;
 }
 
-/** Score the model on the rows of a table (all rows, or `indices`). */
+/** Rows scored per batch: the model matrix of a batch (rows × 32 doubles) stays a few MB on any file. */
+const CHUNK_ROWS = 32768;
+
+function sliceColumn(column: TableColumn, start: number, end: number): TableColumn {
+  if (column.values) return { ...column, values: column.values.subarray(start, end) };
+  return { ...column, codes: column.codes!.subarray(start, end) };
+}
+
+/** Score the model on the rows of a table (all rows, or `indices`), in batches. */
 function scoreTable(model: LoadedModel, table: Table, minRows: number, indices?: readonly number[]): Scored {
   const spec = model.bundle.feature_spec;
-  const get = (name: string): TableColumn => {
+  const names = [
+    ...spec.numeric.map((f) => f.name),
+    ...spec.categorical.map((f) => f.name),
+    spec.target.name,
+  ];
+  const columns = new Map<string, TableColumn>();
+  for (const name of names) {
     const col = table.columns.get(name);
     if (!col) throw new InputError(`${table.source}: no column "${name}", which the model reads`);
-    return indices ? selectColumn(col, indices) : col;
-  };
-  const rows = indices ? indices.length : table.rowCount;
-  const numeric = new Map<string, Float64Array>();
+    columns.set(name, indices ? selectColumn(col, indices) : col);
+  }
   for (const f of spec.numeric) {
-    const col = get(f.name);
+    const col = columns.get(f.name)!;
     if (!col.values) {
       const where = col.firstText ? ` (row ${col.firstText.row}: "${col.firstText.text}")` : '';
       throw new InputError(`${table.source}: column "${f.name}" holds text${where}; the model reads numbers`);
     }
-    numeric.set(f.name, col.values);
   }
-  const categorical = new Map<string, CodeColumn>();
-  for (const f of spec.categorical) categorical.set(f.name, codeColumn(get(f.name), rows));
-  const target = codeColumn(get(spec.target.name), rows);
-
-  const encoded = encodeColumns(spec, rows, numeric, categorical);
+  const rows = indices ? indices.length : table.rowCount;
   const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
-  const levelLabel = target.levels.map((l) => labelIndex.get(l) ?? -1);
-  const keep: number[] = [];
+  const k = model.nClasses;
   const truth: number[] = [];
+  const predicted: number[] = [];
+  let invalid = 0;
   let unknownLabels = 0;
-  encoded.rowIndex.forEach((r, b) => {
-    const code = target.codes[r]!;
-    const label = code < 0 ? -1 : levelLabel[code]!;
-    if (label < 0) return void unknownLabels++;
-    keep.push(b);
-    truth.push(label);
-  });
+  let firstIssue: string | undefined;
+  for (let start = 0; start < rows; start += CHUNK_ROWS) {
+    const end = Math.min(rows, start + CHUNK_ROWS);
+    const part = (name: string) => sliceColumn(columns.get(name)!, start, end);
+    const numeric = new Map(spec.numeric.map((f) => [f.name, part(f.name).values!]));
+    const categorical = new Map(spec.categorical.map((f) => [f.name, codeColumn(part(f.name), end - start)]));
+    const target = codeColumn(part(spec.target.name), end - start);
+    const encoded = encodeColumns(spec, end - start, numeric, categorical);
+    invalid += end - start - encoded.batch.rows;
+    const issue = encoded.issues[0];
+    if (issue && !firstIssue) firstIssue = `${issue.field}: ${issue.message}`;
+    const levelLabel = target.levels.map((l) => labelIndex.get(l) ?? -1);
+    const proba = encoded.batch.rows > 0 ? model.predictBatch(encoded.batch) : new Float64Array(0);
+    encoded.rowIndex.forEach((r, b) => {
+      const code = target.codes[r]!;
+      const label = code < 0 ? -1 : levelLabel[code]!;
+      if (label < 0) return void unknownLabels++;
+      truth.push(label);
+      predicted.push(argmax(proba, b * k, k));
+    });
+  }
   const reasons: string[] = [];
-  const invalid = rows - encoded.batch.rows;
-  if (invalid)
-    reasons.push(
-      `${invalid} with invalid features (e.g. ${encoded.issues[0]?.field}: ${encoded.issues[0]?.message})`,
-    );
+  if (invalid) reasons.push(`${invalid} with invalid features (e.g. ${firstIssue})`);
   if (unknownLabels) reasons.push(`${unknownLabels} with a missing or unknown label`);
   const skipped = invalid + unknownLabels;
-  const skippedReason = reasons.length ? reasons.join('; ') : undefined;
-  if (keep.length < minRows)
-    return { metrics: null, rows: keep.length, skipped, ...(skippedReason ? { skippedReason } : {}) };
-  const proba = model.predictBatch(encoded.batch);
-  const k = model.nClasses;
-  const predicted = keep.map((b) => argmax(proba, b * k, k));
-  return {
-    metrics: classificationMetrics(truth, predicted, k),
-    rows: keep.length,
-    skipped,
-    ...(skippedReason ? { skippedReason } : {}),
-  };
+  const extra = reasons.length ? { skippedReason: reasons.join('; ') } : {};
+  if (truth.length < minRows) return { metrics: null, rows: truth.length, skipped, ...extra };
+  return { metrics: classificationMetrics(truth, predicted, k), rows: truth.length, skipped, ...extra };
 }
 
 function storedTestMetrics(model: LoadedModel): Metrics | null {
