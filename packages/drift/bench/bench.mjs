@@ -37,7 +37,8 @@ async function run(dir, args, okCodes = [0]) {
     maxBuffer: 1 << 26,
   });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (!okCodes.includes(r.status)) throw new Error(`mlops-drift ${args[0]} failed (${r.status}): ${r.stderr}`);
+  if (!okCodes.includes(r.status))
+    throw new Error(`mlops-drift ${args[0]} failed (${r.status}): ${r.stderr}`);
   return { wallMs, rssMb: Number(await readFile(rssFile, 'utf8')), code: r.status };
 }
 
@@ -83,7 +84,12 @@ async function head(input, output, rows) {
 
 const dir = await mkdtemp(join(tmpdir(), 'drift-bench-'));
 const result = {
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadavg_at_start: loadavg().map((x) => round(x, 2)) },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+    loadavg_at_start: loadavg().map((x) => round(x, 2)),
+  },
   measured_at: new Date().toISOString(),
   how: 'whole CLI process (node dist/main.js), wall time median of runs after one warm-up; peak RSS from process.resourceUsage().maxRSS at exit',
   predecessor: { detect_drift_s: '2.3-3.7', visualize_drift_s: '5.3-6.1' },
@@ -100,7 +106,17 @@ try {
     const detectNoModel = await repeat(dir, [...detectArgs, '--no-model'], RUNS);
     const visualize = await repeat(
       dir,
-      ['visualize', '--reference', REAL, '--current', drifted, '--report', join(dir, 'report/drift_report.json'), '--output-dir', join(dir, 'figures')],
+      [
+        'visualize',
+        '--reference',
+        REAL,
+        '--current',
+        drifted,
+        '--report',
+        join(dir, 'report/drift_report.json'),
+        '--output-dir',
+        join(dir, 'figures'),
+      ],
       RUNS,
     );
     result.real_data = {
@@ -115,7 +131,11 @@ try {
   }
   if (!existsSync(GENERATOR)) throw new Error(`${GENERATOR} is absent: run npx nx run demo-data:build`);
   const t0 = Date.now();
-  const g = spawnSync(process.execPath, [GENERATOR, '--rows', String(BIG_ROWS), '--seed', '1', '--out-dir', dir], { encoding: 'utf8' });
+  const g = spawnSync(
+    process.execPath,
+    [GENERATOR, '--rows', String(BIG_ROWS), '--seed', '1', '--out-dir', dir],
+    { encoding: 'utf8' },
+  );
   if (g.status !== 0) throw new Error(`demo-data failed: ${g.stderr}`);
   const generateMs = Date.now() - t0;
   const reference = join(dir, 'big-reference.csv');
@@ -127,7 +147,17 @@ try {
   await head(reference, join(dir, 'big-train.csv'), 20000);
   await benchBundle(ROOT, join(dir, 'big-train.csv'), bigModel);
   const simulate = await run(dir, ['simulate', '--input', reference, '--output', current]);
-  const detect = await run(dir, ['detect', '--reference', reference, '--current', current, '--model', bigModel, '--output', join(dir, 'big-report')]);
+  const detect = await run(dir, [
+    'detect',
+    '--reference',
+    reference,
+    '--current',
+    current,
+    '--model',
+    bigModel,
+    '--output',
+    join(dir, 'big-report'),
+  ]);
   const report = JSON.parse(await readFile(join(dir, 'big-report/drift_report.json'), 'utf8'));
   result.generated = {
     rows: BIG_ROWS,
