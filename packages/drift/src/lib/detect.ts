@@ -10,8 +10,8 @@
  */
 import { InputError } from '@mlops/core';
 import {
+  datasetVerdict,
   evidentlyColumnDrift,
-  evidentlyDatasetDrift,
   columnKind,
   inferTask,
   type EvidentlyColumnResult,
@@ -36,7 +36,17 @@ import {
   type MetricName,
   type Metrics,
 } from './performance.js';
-import { isNumericDtype, type Table, type TableColumn } from './table.js';
+import { sortedFinite } from '@mlops/stats';
+import type { Table, TableColumn } from './table.js';
+
+/** An ascending array without its infinities (at its ends). */
+function withoutInfinities(sorted: Float64Array): Float64Array {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi && sorted[lo] === -Infinity) lo++;
+  while (hi > lo && sorted[hi - 1] === Infinity) hi--;
+  return lo === 0 && hi === sorted.length ? sorted : sorted.subarray(lo, hi);
+}
 
 /** Exit code when the release verdict fired and failing on it was asked (--fail-on-drift, drift.fail_on_drift). */
 export const EXIT_DRIFT = 3;
@@ -162,15 +172,25 @@ export function detectDrift(
   );
   const task = inferTask(reference.columns.get('target'));
   for (const [r, c] of pairs) if (columnKind(r, c, task) === 'num') checkNumeric(reference, current, r, c);
-  const evidently = evidentlyDatasetDrift(pairs, options);
-
-  // The predecessor's family: every numeric column of the reference.
+  // One pass over the columns: a numeric column is sorted once for every test of both families, then dropped
+  // (only one column's sorted copies are alive at a time).
+  const columns: EvidentlyColumnResult[] = [];
   const features: Array<readonly [string, FeatureDrift]> = [];
   for (const [r, c] of pairs) {
-    if (!isNumericDtype(r.dtype)) continue;
-    if (!c.values) checkNumeric(reference, current, r, c);
-    features.push([r.name, featureDrift(r.values!, c.values!, options)]);
+    if (r.values && c.values) {
+      const b = sortedFinite(r.values);
+      const cur = sortedFinite(c.values);
+      const finite = { reference: withoutInfinities(b), current: withoutInfinities(cur) };
+      columns.push(evidentlyColumnDrift(r, c, options, task, finite));
+      features.push([r.name, featureDrift(r.values, c.values, options, { baseline: b, current: cur })]);
+    } else {
+      columns.push(evidentlyColumnDrift(r, c, options, task));
+      // The predecessor's family covers the reference's numeric columns (text in the current was refused above).
+      if (r.values) checkNumeric(reference, current, r, c);
+    }
   }
+  const evidently = datasetVerdict(columns, options);
+
   const alerts: Alert[] = featureAlerts(features, options);
 
   let perf: Record<MetricName, MetricDegradation> | null = null;

@@ -79,8 +79,40 @@ export interface EvidentlyDatasetResult {
   reason?: string;
 }
 
+/** Distinct values of an ascending array. */
+export function distinctSorted(sorted: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) n++;
+  return n;
+}
+
+/** Distinct values of two ascending arrays together (a merge, no hashing: fast on a million values). */
+export function distinctMerged(a: Float64Array, b: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  let last = NaN;
+  while (i < a.length || j < b.length) {
+    const x = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (x !== last) n++;
+    last = x;
+  }
+  return n;
+}
+
+/** The non-missing finite values of a numeric column, ascending. */
+export function sortedFiniteValues(column: TableColumn): Float64Array {
+  return finiteValues(column).sort();
+}
+
+/** A numeric column's values prepared once, for every test that needs them. */
+export interface SortedPair {
+  reference: Float64Array;
+  current: Float64Array;
+}
+
 function distinctCount(column: TableColumn): number {
-  if (column.values) return new Set(finiteValues(column)).size;
+  if (column.values) return distinctSorted(sortedFiniteValues(column));
   const seen = new Uint8Array(column.levels!.length);
   let n = 0;
   for (const c of column.codes!) {
@@ -110,9 +142,8 @@ export function inferTask(target: TableColumn | undefined): Task {
 }
 
 function distinctBoth(reference: TableColumn, current: TableColumn): number {
-  const a = reference.values ? finiteValues(reference) : null;
-  const b = current.values ? finiteValues(current) : null;
-  if (a && b) return new Set([...a, ...b]).size;
+  if (reference.values && current.values)
+    return distinctMerged(sortedFiniteValues(reference), sortedFiniteValues(current));
   const keys = new Set<string>();
   for (const col of [reference, current]) {
     if (col.values) for (const x of finiteValues(col)) keys.add(`n${x}`);
@@ -217,16 +248,21 @@ function valueCount(column: TableColumn): number {
   return n;
 }
 
-/** One column's Evidently-style drift test. */
+/** One column's Evidently-style drift test. `sorted`: both numeric samples, finite and ascending, if at hand. */
 export function evidentlyColumnDrift(
   reference: TableColumn,
   current: TableColumn,
   options: EvidentlyOptions,
   task: Task = null,
+  sorted?: SortedPair,
 ): EvidentlyColumnResult {
   const kind = columnKind(reference, current, task);
-  const nRef = valueCount(reference);
-  const nCur = valueCount(current);
+  const numeric = reference.values !== undefined && current.values !== undefined;
+  const pair: SortedPair | undefined = numeric
+    ? (sorted ?? { reference: sortedFiniteValues(reference), current: sortedFiniteValues(current) })
+    : undefined;
+  const nRef = pair ? pair.reference.length : valueCount(reference);
+  const nCur = pair ? pair.current.length : valueCount(current);
   const base = {
     column: reference.name,
     column_type: kind,
@@ -247,30 +283,30 @@ export function evidentlyColumnDrift(
       reason: `not enough data: ${Math.min(nRef, nCur)} non-missing value(s) in the ${side} file, at least ${options.minRows} needed`,
     };
   }
-  const numericValues = kind === 'num' || (reference.values !== undefined && current.values !== undefined);
-  const counts = categoryCounts(reference, current);
-  const distinct = counts.keys.length;
+  // Per-value counts only when a test needs them (few values, or categories): hashing a million distinct numbers
+  // is what made large files slow.
+  const distinct = pair
+    ? distinctMerged(pair.reference, pair.current)
+    : categoryCounts(reference, current).keys.length;
   const test = defaultStatTest(kind, nRef, distinct);
   const pTest = test === 'ks' || test === 'chisquare' || test === 'z';
   const threshold = pTest ? options.pvalueThreshold : options.distanceThreshold;
   let score: number;
-  switch (test) {
-    case 'ks':
-      score = ks2samp(finiteValues(reference), finiteValues(current)).pvalue;
-      break;
-    case 'wasserstein':
-      score = wassersteinDistanceNormed(finiteValues(reference), finiteValues(current)).normedDistance;
-      break;
-    case 'chisquare': {
+  if (test === 'ks') score = ks2samp(pair!.reference, pair!.current).pvalue;
+  else if (test === 'wasserstein')
+    score = wassersteinDistanceNormed(pair!.reference, pair!.current).normedDistance;
+  else if (test === 'jensenshannon' && kind === 'num' && pair)
+    score = jensenShannonNumeric(pair.reference, pair.current).distance;
+  else {
+    const counts = categoryCounts(reference, current);
+    if (test === 'chisquare') {
       // Evidently: the current counts against the reference counts scaled to the current total.
       const k = counts.nCur / counts.nRef;
       score = chiSquareGoodnessOfFit(
         counts.cur,
         Array.from(counts.ref, (x) => x * k),
       ).pvalue;
-      break;
-    }
-    case 'z': {
+    } else if (test === 'z') {
       if (distinct === 1) score = 1;
       else {
         // The share of rows not holding the smallest category (Evidently's encoding); |z| is the same either way.
@@ -283,17 +319,12 @@ export function evidentlyColumnDrift(
           counts.nCur,
         ).pvalue;
       }
-      break;
+    } else {
+      score = jensenShannonDistance(
+        Array.from(counts.ref, (x) => x / counts.nRef),
+        Array.from(counts.cur, (x) => x / counts.nCur),
+      );
     }
-    case 'jensenshannon':
-      score =
-        kind === 'num' && numericValues
-          ? jensenShannonNumeric(finiteValues(reference), finiteValues(current)).distance
-          : jensenShannonDistance(
-              Array.from(counts.ref, (x) => x / counts.nRef),
-              Array.from(counts.cur, (x) => x / counts.nCur),
-            );
-      break;
   }
   const drifted = test === 'ks' ? score <= threshold : pTest ? score < threshold : score >= threshold;
   return {
@@ -315,13 +346,11 @@ function compareKeys(a: string | number, b: string | number): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Every column's test and Evidently's dataset rule. `columns` are the names present in both files. */
-export function evidentlyDatasetDrift(
-  pairs: ReadonlyArray<readonly [TableColumn, TableColumn]>,
-  options: EvidentlyOptions,
+/** Evidently's dataset rule over per-column results (columns not tested are left out of the share). */
+export function datasetVerdict(
+  columns: EvidentlyColumnResult[],
+  options: Pick<EvidentlyOptions, 'driftShare'>,
 ): EvidentlyDatasetResult {
-  const task = inferTask(pairs.find(([r]) => r.name === 'target')?.[0]);
-  const columns = pairs.map(([r, c]) => evidentlyColumnDrift(r, c, options, task));
   const tested = columns.filter((c) => c.status === 'tested');
   const drifted = tested.filter((c) => c.drift_detected).length;
   const share = tested.length > 0 ? drifted / tested.length : null;
@@ -335,4 +364,16 @@ export function evidentlyDatasetDrift(
     columns,
     ...(share === null ? { reason: 'no column had enough data to be tested' } : {}),
   };
+}
+
+/** Every column's test and Evidently's dataset rule. `pairs` are the columns of both files, reference first. */
+export function evidentlyDatasetDrift(
+  pairs: ReadonlyArray<readonly [TableColumn, TableColumn]>,
+  options: EvidentlyOptions,
+): EvidentlyDatasetResult {
+  const task = inferTask(pairs.find(([r]) => r.name === 'target')?.[0]);
+  return datasetVerdict(
+    pairs.map(([r, c]) => evidentlyColumnDrift(r, c, options, task)),
+    options,
+  );
 }

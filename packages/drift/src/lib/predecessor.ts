@@ -85,17 +85,21 @@ export function featureDrift(
   baseline: Float64Array,
   current: Float64Array,
   options: PredecessorOptions,
+  sorted?: { baseline: Float64Array; current: Float64Array },
 ): FeatureDrift {
   const reasons: Record<string, string> = {};
-  const nb = countFinite(baseline);
-  const nc = countFinite(current);
+  // PSI and KS sort their inputs: sorted copies (missing values dropped) make that cheap when already at hand.
+  const b = sorted?.baseline ?? baseline;
+  const c = sorted?.current ?? current;
+  const nb = countFinite(b);
+  const nc = countFinite(c);
   const emptySide =
     nb === 0 ? 'the reference has no values' : nc === 0 ? 'the current file has no values' : '';
 
   const psiResult =
     options.psiBinning === 'quantile'
-      ? psiQuantile(baseline, current, options.psiBins)
-      : psiEqualWidth(baseline, current, options.psiBins);
+      ? psiQuantile(b, c, options.psiBins)
+      : psiEqualWidth(b, c, options.psiBins);
   const psi = finiteOr(psiResult.psi, 'psi', reasons, emptySide || 'PSI is not finite');
 
   let ksStatistic: number | null = null;
@@ -105,7 +109,7 @@ export function featureDrift(
     reasons['ks_statistic'] = emptySide;
     reasons['ks_p_value'] = emptySide;
   } else {
-    const ks = ks2samp(baseline, current);
+    const ks = ks2samp(b, c);
     ksStatistic = ks.statistic;
     ksP = ks.pvalue;
     ksMethod = ks.method;
