@@ -203,20 +203,25 @@ function categoryCounts(
   const keys: (string | number)[] = [];
   const collect = (col: TableColumn): Map<number, number> => {
     const counts = new Map<number, number>();
-    const add = (key: string | number) => {
+    const add = (key: string | number, n: number) => {
       let k = keyIndex.get(key);
       if (k === undefined) {
         k = keys.length;
         keys.push(key);
         keyIndex.set(key, k);
       }
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+      counts.set(k, (counts.get(k) ?? 0) + n);
     };
     if (col.values) {
-      for (const x of col.values) if (Number.isFinite(x)) add(x);
+      for (const x of col.values) if (Number.isFinite(x)) add(x, 1);
     } else {
+      // Count per code first (a typed array), then once per level.
       const levels = col.levels!;
-      for (const c of col.codes!) if (c >= 0) add(levels[c]!);
+      const perCode = new Float64Array(levels.length);
+      for (const c of col.codes!) if (c >= 0) perCode[c]! += 1;
+      perCode.forEach((n, c) => {
+        if (n > 0) add(levels[c]!, n);
+      });
     }
     return counts;
   };

@@ -56,7 +56,9 @@ class Growable<A extends Float64Array | Int32Array> {
     }
     this.data[this.length++] = v;
   }
+  /** The values: a view when the buffer is mostly used (no copy of a large column), else an exact copy. */
   finish(): A {
+    if (this.length >= this.data.length * 0.75) return this.data.subarray(0, this.length) as A;
     return this.data.slice(0, this.length) as A;
   }
 }
