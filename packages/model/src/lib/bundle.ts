@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, checkWritableFolder, isErrnoException, writeError } from '@mlops/core';
 import { checkPreprocessing, type PreprocessingJson } from './preprocess.js';
 import type { FeatureReference } from './reference.js';
-import { checkFeatureSpec, isObject, type FeatureSpec } from './spec.js';
+import { LOWER_SNAKE, checkFeatureSpec, isObject, type FeatureSpec } from './spec.js';
 import type { ModelJson } from './types.js';
 
 export const BUNDLE_FORMAT = 'mlops-model-bundle';
@@ -174,6 +174,9 @@ function checkContent(value: unknown): BundleContent {
   const labels = value['labels'];
   if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string'))
     throw new Error('labels: needs at least 2 class names');
+  const badLabel = labels.find((l: string) => !LOWER_SNAKE.test(l));
+  if (badLabel !== undefined) throw new Error(`labels: "${badLabel}" is not lower snake case`);
+  if (new Set(labels).size !== labels.length) throw new Error('labels: a class name appears twice');
   const model = value['model'];
   if (!isObject(model) || typeof model['kind'] !== 'string') throw new Error('model: needs a kind');
   if (model['nClasses'] !== labels.length)
@@ -220,11 +223,10 @@ export interface FolderFile {
 }
 
 /**
- * Writes a model folder all at once: the files go to a temp folder beside `dir`, which then replaces `dir`, so a
- * failure leaves no partial model folder and an existing model stays whole until the new one is complete. An
- * existing `dir` that is not a model folder (no bundle file in it, yet not empty) is refused, never replaced.
+ * Checks, before any work, that a model folder can be written at `dir`; true when one is there already. Refuses a
+ * file, a non-empty folder without a bundle (never replaced: it is not ours) and an unwritable parent.
  */
-export function writeModelFolder(dir: string, files: readonly FolderFile[]): void {
+export function checkModelFolder(dir: string): boolean {
   let existing = false;
   try {
     const info = statSync(dir);
@@ -237,6 +239,16 @@ export function writeModelFolder(dir: string, files: readonly FolderFile[]): voi
   if (existing && !existsSync(join(dir, BUNDLE_FILE)) && readdirSync(dir).length > 0)
     throw new InputError(`${dir}: cannot write the model folder: it holds other files and no ${BUNDLE_FILE}`);
   checkWritableFolder(dirname(dir), dir);
+  return existing;
+}
+
+/**
+ * Writes a model folder all at once: the files go to a temp folder beside `dir`, which then replaces `dir`, so a
+ * failure leaves no partial model folder and an existing model stays whole until the new one is complete. An
+ * existing `dir` that is not a model folder (no bundle file in it, yet not empty) is refused, never replaced.
+ */
+export function writeModelFolder(dir: string, files: readonly FolderFile[]): void {
+  const existing = checkModelFolder(dir);
   const unique = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
   const temp = join(dirname(dir), `.${basename(dir)}.${unique}.tmp`);
   const old = join(dirname(dir), `.${basename(dir)}.${unique}.old`);

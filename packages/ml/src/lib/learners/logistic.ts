@@ -11,9 +11,15 @@ export interface LogisticRegressionParams {
   /** Inverse regularisation strength (> 0). */
   readonly C: number;
   readonly max_iter: number;
+  /** Stop when max |gradient| of the objective ≤ tol (scikit-learn's default 1e-4). */
+  readonly tol?: number;
 }
 
-export function logisticRegressionLearner(params: LogisticRegressionParams): Learner {
+export interface LogisticRegressionLearner extends Learner {
+  fit(data: FitData, context: FitContext): LogisticRegressionJson;
+}
+
+export function logisticRegressionLearner(params: LogisticRegressionParams): LogisticRegressionLearner {
   return {
     name: 'LogisticRegression',
     fit(data: FitData, context: FitContext): LogisticRegressionJson {
@@ -63,7 +69,10 @@ export function logisticRegressionLearner(params: LogisticRegressionParams): Lea
         }
         return loss + 0.5 * invC * penalty;
       };
-      const result = lbfgs(objective, new Float64Array(k * width), { maxIterations: params.max_iter, tolerance: 1e-5 });
+      const result = lbfgs(objective, new Float64Array(k * width), {
+        maxIterations: params.max_iter,
+        tolerance: 1e-5,
+      });
       context.onProgress?.(1);
       const coef: number[] = [];
       const intercept: number[] = [];
