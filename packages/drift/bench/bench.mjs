@@ -13,7 +13,7 @@ import { benchBundle } from './bundle.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/drift/dist/main.js');
-const PROBE = fileURLToPath(new URL('./rss-probe.cjs', import.meta.url));
+const PROBE = new URL('./rss-probe.mjs', import.meta.url).href;
 const PARAMS = join(ROOT, 'config/params.yaml');
 const GENERATOR = join(ROOT, 'tools/demo-data/dist/main.js');
 const REAL = join(ROOT, '../shared/data/obesity/dataset_limpio.csv');
@@ -31,7 +31,7 @@ const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 async function run(dir, args, okCodes = [0]) {
   const rssFile = join(dir, 'rss.txt');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-r', PROBE, MAIN, ...args, '--params', PARAMS], {
+  const r = spawnSync(process.execPath, ['--import', PROBE, MAIN, ...args, '--params', PARAMS], {
     encoding: 'utf8',
     env: { ...process.env, LOG_LEVEL: 'warning', DRIFT_BENCH_RSS: rssFile },
     maxBuffer: 1 << 26,
