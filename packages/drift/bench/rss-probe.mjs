@@ -6,5 +6,8 @@ process.on('exit', () => {
   const file = process.env.DRIFT_BENCH_RSS;
   if (!file) return;
   const u = process.resourceUsage();
-  writeFileSync(file, JSON.stringify({ rssMb: u.maxRSS / 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }));
+  writeFileSync(
+    file,
+    JSON.stringify({ rssMb: u.maxRSS / 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }),
+  );
 });

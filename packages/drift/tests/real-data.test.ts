@@ -18,9 +18,27 @@ const clean = join(root, '../shared/data/obesity/dataset_limpio.csv');
 const evidently = join(root, '../shared/tools/evidently/python');
 const runEvidently = fileURLToPath(new URL('./fixtures/evidently/run_evidently.py', import.meta.url));
 const haveData = existsSync(clean);
-const haveEvidently = existsSync(evidently);
+/**
+ * The tool installs its Debian dependencies on first use (minutes of apt-get): the live test runs only when they
+ * are already there, and says how to install them otherwise.
+ */
+function evidentlyReady(): string | undefined {
+  if (!existsSync(evidently)) return `${evidently} is absent`;
+  const probe = spawnSync(
+    '/usr/bin/python3',
+    ['-c', 'import pandas, scipy, plotly, statsmodels, nltk, pydantic'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (probe.status !== 0)
+    return `Evidently's Debian dependencies are not installed yet (run ${evidently} -c "import evidently" once)`;
+  return undefined;
+}
+const evidentlyMissing = evidentlyReady();
+const haveEvidently = evidentlyMissing === undefined;
 if (!haveData) console.warn(`real-data tests skipped: ${clean} is absent`);
-if (!haveEvidently) console.warn(`live Evidently test skipped: ${evidently} is absent`);
+if (!haveEvidently) console.warn(`live Evidently test skipped: ${evidentlyMissing}`);
 
 function drift(args: string[]) {
   const r = spawnSync(process.execPath, [main, ...args, '--params', params], { cwd: root, encoding: 'utf8' });
