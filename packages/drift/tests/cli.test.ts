@@ -103,6 +103,27 @@ describe('mlops-drift detect', () => {
     ]);
     expect(again.code, again.stderr).toBe(0);
   });
+  it("uses the bundle's stored test-split scores as the baseline when the reference is not the training file", () => {
+    const out = join(dir, 'out-other-ref');
+    const r = drift([
+      'detect',
+      '--reference',
+      drifted,
+      '--current',
+      clean,
+      '--model',
+      model,
+      '--output',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'drift_report.json'), 'utf8'));
+    expect(report.performance.baseline_note).toMatch(
+      /the reference is not the model's training file \(clean\.csv\)/,
+    );
+    const bundle = JSON.parse(readFileSync(join(model, 'model_bundle.json'), 'utf8'));
+    expect(report.baseline_metrics).toEqual(bundle.content.metrics.test);
+  });
   it('exits 0 with --fail-on-drift for the data against itself', () => {
     const out = join(dir, 'out-same');
     const r = drift([

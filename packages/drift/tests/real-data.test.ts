@@ -85,6 +85,16 @@ describe.skipIf(!haveData)('real data', () => {
     expect(report.verdict.release.fires).toBe(true);
     expect(report.verdict.release.checks.important_feature_drift).toBe(true);
     expect(report.verdict.release.checks.performance_critical).toBe(true);
+    // BMI is no column: it is tested by computing Weight / Height² in both files.
+    expect(
+      report.verdict.release.important_features.find((f: { feature: string }) => f.feature === 'BMI'),
+    ).toMatchObject({
+      derived: true,
+      drift_detected: true,
+      stattest_name: 'Wasserstein distance (normed)',
+    });
+    expect(report.performance.baseline_rows).toBe(431);
+    expect(report.performance.baseline_note).toBeUndefined();
   });
   it("gives the predecessor's PSI for Age, Height and Weight (within 0.05; exactly, with numpy's generator)", () => {
     for (const [feature, psi] of Object.entries(SPEC_PSI)) {
