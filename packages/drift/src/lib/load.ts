@@ -41,11 +41,20 @@ export async function loadNumericColumns(
       `${path}: no column ${missing.map((m) => `"${m}"`).join(', ')} (named in drift.simulate; found: ${header.join(', ')})`,
     );
   }
-  const parts: number[][] = names.map(() => []);
+  // Typed arrays that double as they grow (plain number arrays of a million rows cost about twice as much).
+  let capacity = 1 << 12;
+  let parts = names.map(() => new Float64Array(capacity));
   let rowCount = 0;
   for await (const batch of batches) {
     for (const { fields, row, line } of batch) {
-      rowCount++;
+      if (rowCount === capacity) {
+        capacity *= 2;
+        parts = parts.map((p) => {
+          const next = new Float64Array(capacity);
+          next.set(p);
+          return next;
+        });
+      }
       for (let j = 0; j < names.length; j++) {
         const cell = fields[index[j]!]!;
         const v = PANDAS_NA_VALUES.has(cell) ? NaN : parseNumberCell(cell);
@@ -55,11 +64,12 @@ export async function loadNumericColumns(
             `${path}: row ${row} (line ${line}), column "${names[j]}": "${cell}" is not a number`,
           );
         }
-        parts[j]!.push(v);
+        parts[j]![rowCount] = v;
       }
+      rowCount++;
     }
   }
-  return { header, rowCount, columns: new Map(names.map((n, j) => [n, Float64Array.from(parts[j]!)])) };
+  return { header, rowCount, columns: new Map(names.map((n, j) => [n, parts[j]!.slice(0, rowCount)])) };
 }
 
 /**
