@@ -191,12 +191,43 @@ const mlflowSchema = z.strictObject({
   promote_metric: z._default(z.enum(['cv_score', 'test_accuracy', 'test_f1']), 'cv_score'),
 });
 
+// ours: simulate's transformations (the predecessor's magnitudes); maps keep their YAML order, which is the draw order.
+const driftSimulateSchema = z.strictObject({
+  seed: z._default(int.check(z.nonnegative(), z.lte(4294967295)), 42),
+  generator: z._default(z.enum(['numpy', 'core']), 'numpy'),
+  shifts: z._default(z.record(nonEmpty, z.number().check(z.gt(-1))), {
+    Age: 0.1,
+    Weight: 0.15,
+    Height: 0.05,
+  }),
+  shift_noise: z._default(z.number().check(z.nonnegative()), 0.1),
+  noise: z._default(z.record(nonEmpty, z.number().check(z.nonnegative())), {
+    FCVC: 0.03,
+    NCP: 0.03,
+    CH2O: 0.03,
+    FAF: 0.03,
+    TUE: 0.03,
+  }),
+});
+
 const driftSchema = z.strictObject({
   baseline_version: z._default(z.string(), 'v1.0.0'),
   psi_threshold: z._default(positive, 0.25),
-  ks_threshold: z._default(positive, 0.1),
+  ks_threshold: z._default(probability, 0.1),
   output_dir: z._default(path, 'reports/drift'),
   alert_threshold: z._default(z.number().check(z.gt(0), z.lte(1)), 0.5),
+  // ours
+  drift_share: z._default(z.number().check(z.gt(0), z.lte(1)), 0.5),
+  pvalue_threshold: z._default(probability, 0.05),
+  distance_threshold: z._default(positive, 0.1),
+  psi_bins: z._default(int.check(z.gte(2)), 10),
+  psi_binning: z._default(z.enum(['equal_width', 'quantile']), 'equal_width'),
+  min_rows: z._default(positiveInt, 2),
+  performance_warning: z._default(probability, 0.05),
+  performance_critical: z._default(probability, 0.1),
+  important_features: z._default(int.check(z.nonnegative()), 3),
+  fail_on_drift: z._default(z.boolean(), false),
+  simulate: z.prefault(driftSimulateSchema, {}),
 });
 
 const compareSchema = z.strictObject({
