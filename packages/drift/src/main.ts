@@ -4,12 +4,12 @@
  * Exit codes: 0 ok, 1 failure, 2 bad input, 3 the release verdict fired and failing on it was asked.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   DEFAULT_PARAMS_PATH,
   ExitCode,
   InputError,
-  checkWritableFile,
+  checkOutputPaths,
   checkWritableFolder,
   loadParams,
   parseCli,
@@ -75,13 +75,6 @@ const ALLOWED: Record<string, ReadonlyArray<keyof Values>> = {
 };
 
 /** An output path must not be one of the inputs (nothing overwrites an input). */
-function checkNotInput(output: string, inputs: readonly string[]): void {
-  for (const input of inputs) {
-    if (resolve(output) === resolve(input))
-      throw new InputError(`${output}: the output would overwrite an input`);
-  }
-}
-
 function requireFile(path: string, what: string): void {
   if (!existsSync(path)) throw new InputError(`${path}: ${what} not found`);
 }
@@ -90,8 +83,10 @@ async function simulate(values: Values, logger: Logger): Promise<number> {
   const params = await loadParams(values.params ?? DEFAULT_PARAMS_PATH);
   const input = values.input ?? params.data.interim_path;
   const output = values.output ?? params.data.drifted_path;
-  checkNotInput(output, [input]);
-  checkWritableFile(output);
+  checkOutputPaths({
+    inputs: [{ flag: values.input ? '--input' : 'data.interim_path', path: input }],
+    outputs: [{ flag: values.output ? '--output' : 'data.drifted_path', path: output }],
+  });
   const options = simulateOptions(params);
   const { rowCount, columns } = await loadNumericColumns(input, simulatedColumns(options));
   const result = simulateDrift(columns, options);
@@ -114,9 +109,19 @@ async function detect(values: Values, logger: Logger): Promise<number> {
   if (noModel && values.model) throw new InputError('--model and --no-model exclude each other');
   const modelDir = noModel ? undefined : (values.model ?? params.models.output_dir);
   const failOnDrift = values['fail-on-drift'] ?? params.drift.fail_on_drift;
-  const outputs = [REPORT_JSON, REPORT_MARKDOWN, ALERTS_TEXT].map((f) => join(outputDir, f));
-  for (const out of outputs) checkNotInput(out, [referencePath, currentPath]);
-  checkWritableFolder(outputDir);
+  checkOutputPaths({
+    inputs: [
+      { flag: values.reference ? '--reference' : 'data.interim_path', path: referencePath },
+      { flag: values.current ? '--current' : 'data.drifted_path', path: currentPath },
+    ],
+    outputs: [
+      {
+        flag: values.output ? '--output' : 'drift.output_dir',
+        path: outputDir,
+        files: [REPORT_JSON, REPORT_MARKDOWN, ALERTS_TEXT],
+      },
+    ],
+  });
   if (modelDir !== undefined) {
     if (!existsSync(modelDir) || !statSync(modelDir).isDirectory())
       throw new InputError(
@@ -146,7 +151,9 @@ async function detect(values: Values, logger: Logger): Promise<number> {
   logger.info(
     `release verdict ${release.fires ? 'FIRES' : 'does not fire'}${release.reasons.length ? `: ${release.reasons.join('; ')}` : ''}`,
   );
-  logger.info(`report: ${outputs.join(', ')}`);
+  logger.info(
+    `report: ${[REPORT_JSON, REPORT_MARKDOWN, ALERTS_TEXT].map((f) => join(outputDir, f)).join(', ')}`,
+  );
   if (release.fires && failOnDrift) {
     process.stderr.write(`mlops-drift: release verdict fired: ${release.reasons.join('; ')}\n`);
     return EXIT_DRIFT;
@@ -182,6 +189,15 @@ async function visualize(values: Values, logger: Logger): Promise<number> {
   const currentPath = values.current ?? params.data.drifted_path;
   const reportPath = values.report ?? join(params.drift.output_dir, REPORT_JSON);
   const outputDir = values['output-dir'] ?? params.data.drift_figures_dir;
+  // the figure names depend on which columns drifted: the folder itself may not be (or hold) an input
+  checkOutputPaths({
+    inputs: [
+      { flag: '--reference', path: referencePath },
+      { flag: '--current', path: currentPath },
+      { flag: '--report', path: reportPath },
+    ],
+    outputs: [{ flag: '--output-dir', path: outputDir }],
+  });
   checkWritableFolder(outputDir);
   requireFile(referencePath, 'reference CSV');
   requireFile(currentPath, 'current CSV');
@@ -198,7 +214,14 @@ async function visualize(values: Values, logger: Logger): Promise<number> {
   });
   for (const f of figures) {
     const file = join(outputDir, `${f.name}.vl.json`);
-    checkNotInput(file, [referencePath, currentPath, reportPath]);
+    checkOutputPaths({
+      inputs: [
+        { flag: '--reference', path: referencePath },
+        { flag: '--current', path: currentPath },
+        { flag: '--report', path: reportPath },
+      ],
+      outputs: [{ flag: '--output-dir', path: file }],
+    });
     await writeFileAtomic(file, `${JSON.stringify(f.spec, null, 1)}\n`);
   }
   logger.info(
@@ -207,7 +230,8 @@ async function visualize(values: Values, logger: Logger): Promise<number> {
   return ExitCode.ok;
 }
 
-runCli('mlops-drift', async (argv, logger) => {
+/** The CLI, callable in-process (tests); the module runs it as the program through runCli below. */
+export async function main(argv: string[], logger: Logger): Promise<number> {
   const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
   const command = positionals[0];
   if (!command) throw new InputError(`missing command (simulate, detect or visualize)\n\n${USAGE}`);
@@ -221,4 +245,6 @@ runCli('mlops-drift', async (argv, logger) => {
   if (command === 'simulate') return simulate(values, logger);
   if (command === 'detect') return detect(values, logger);
   return visualize(values, logger);
-});
+}
+
+void runCli('mlops-drift', main);

@@ -3,7 +3,7 @@
  * give it an input and an output path); each is run in-process (its exported `main`, through core's executeCli, as
  * the bin runs it) with the output equal to the input, through a symbolic link and through a hard link, and must
  * answer exit 2 naming both paths, with the input's bytes unchanged and nothing else written.
- * Stages to come (ml, visualize, drift, api) are added here by one entry each.
+ * A new stage is added here by one entry.
  */
 import { linkSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,104 @@ const STAGES: StageCase[] = [
       '--reference',
       input,
       '--output',
+      output,
+    ],
+  },
+  {
+    cli: 'mlops-ml train',
+    main: 'packages/ml/src/main.ts',
+    args: (input, output) => [
+      'train',
+      '--params',
+      PARAMS,
+      '--input',
+      input,
+      '--output',
+      output,
+      '--metrics',
+      `${output}.metrics`,
+      '--no-mlflow',
+    ],
+  },
+  {
+    cli: 'mlops-ml train --metrics',
+    main: 'packages/ml/src/main.ts',
+    args: (input, output) => [
+      'train',
+      '--params',
+      PARAMS,
+      '--input',
+      input,
+      '--output',
+      `${output}.model`,
+      '--metrics',
+      output,
+      '--no-mlflow',
+    ],
+  },
+  {
+    cli: 'mlops-ml evaluate',
+    main: 'packages/ml/src/main.ts',
+    args: (input, output) => [
+      'evaluate',
+      '--params',
+      PARAMS,
+      '--input',
+      input,
+      '--model',
+      `${input}.model`,
+      '--output',
+      output,
+    ],
+  },
+  {
+    cli: 'mlops-ml predict',
+    main: 'packages/ml/src/main.ts',
+    args: (input, output) => [
+      'predict',
+      '--params',
+      PARAMS,
+      '--input',
+      input,
+      '--model',
+      `${input}.model`,
+      '--output',
+      output,
+    ],
+  },
+  {
+    cli: 'mlops-drift simulate',
+    main: 'packages/drift/src/main.ts',
+    args: (input, output) => ['simulate', '--params', PARAMS, '--input', input, '--output', output],
+  },
+  {
+    cli: 'mlops-drift detect',
+    main: 'packages/drift/src/main.ts',
+    args: (input, output) => [
+      'detect',
+      '--params',
+      PARAMS,
+      '--reference',
+      input,
+      '--current',
+      `${input}.other.csv`,
+      '--no-model',
+      '--output',
+      output,
+    ],
+  },
+  {
+    cli: 'mlops-drift visualize',
+    main: 'packages/drift/src/main.ts',
+    args: (input, output) => [
+      'visualize',
+      '--params',
+      PARAMS,
+      '--reference',
+      input,
+      '--current',
+      `${input}.other.csv`,
+      '--output-dir',
       output,
     ],
   },
