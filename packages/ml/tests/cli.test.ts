@@ -119,7 +119,7 @@ describe('mlops-ml train / evaluate / predict', () => {
     const names = runs.map((id) =>
       readFileSync(join(dir, 'mlruns', experiments[0]!, id, 'tags/mlflow.runName'), 'utf8'),
     );
-    expect(names.sort()).toEqual(['LogisticRegression', 'dvc_pipeline_run']);
+    expect([...names].sort()).toEqual(['LogisticRegression', 'dvc_pipeline_run']);
     const child = runs[names.indexOf('LogisticRegression')]!;
     const childDir = join(dir, 'mlruns', experiments[0]!, child);
     expect(readFileSync(join(childDir, 'metrics/cv_f1_weighted'), 'utf8').trim().split('\n')).toHaveLength(3);
@@ -132,6 +132,10 @@ describe('mlops-ml train / evaluate / predict', () => {
     );
     expect(mlmodel).toContain(`bundle: ${BUNDLE_FILE}`);
     expect(mlmodel).toContain(`run_id: ${parent}`);
+    // the winner is version 1 of the registered model, and the champion (the first version always is)
+    const registered = join(dir, 'mlruns/models/obesity-classifier');
+    expect(readFileSync(join(registered, 'aliases/champion'), 'utf8')).toBe('1');
+    expect(readFileSync(join(registered, 'version-1/meta.yaml'), 'utf8')).toContain(`run_id: ${parent}`);
     expect(existsSync(join(dir, 'mlruns', experiments[0]!, parent, 'artifacts/model', BUNDLE_FILE))).toBe(
       true,
     );
@@ -311,7 +315,7 @@ describe('mlops-ml bad input: exit 2, one line naming it, no model folder', () =
     write('a-file', 'x');
     expectRefused(
       ['train', '--input', clean, '--output', 'a-file'],
-      /a-file: cannot write the model folder: it is a file/,
+      /a-file\/model_bundle\.json: cannot write: .*a-file is a file, not a folder/,
     );
     mkdirSync(join(dir, 'mine'));
     write('mine/notes.txt', 'keep');
@@ -322,11 +326,11 @@ describe('mlops-ml bad input: exit 2, one line naming it, no model folder', () =
     expect(readFileSync(join(dir, 'mine/notes.txt'), 'utf8')).toBe('keep');
     expectRefused(
       ['train', '--input', clean, '--output', clean],
-      /clean\.csv: the model folder is the input/,
+      /--output .*clean\.csv.* is the same file as --input .*clean\.csv/,
     );
     expectRefused(
       ['predict', '--model', 'a', '--input', clean, '--output', clean],
-      /clean\.csv: the predictions file is the input/,
+      /--output .*clean\.csv is the same file as --input .*clean\.csv/,
     );
   });
 

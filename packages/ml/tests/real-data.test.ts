@@ -50,9 +50,16 @@ describe.skipIf(!present)(
           expect(data.labels).toEqual(reference.labels);
           const test = Int32Array.from(reference.test_indices);
           const train = complementRows(data.rows, test);
-          const hyper = Object.fromEntries(
-            Object.entries({ ...ref.params, ...plan.add }).filter(([k]) => !plan.drop.includes(k)),
-          );
+          // our learner's params.yaml defaults, with the reference's values for the keys both name
+          const base = candidatesFor(defaultParams()).find((c) => c.key === plan.key)?.hyperParams ?? {};
+          const hyper = {
+            ...base,
+            ...Object.fromEntries(
+              Object.entries({ ...ref.params, ...plan.add }).filter(
+                ([k]) => !plan.drop.includes(k) && (Object.keys(base).length === 0 || k in base),
+              ),
+            ),
+          };
           const y = Int32Array.from(train, (r) => data.y[r]!);
           const shared = {
             spec,
