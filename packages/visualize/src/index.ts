@@ -1,1 +1,9 @@
-export {};
+export * from './lib/table.js';
+export * from './lib/summaries.js';
+export * from './lib/metrics.js';
+export * from './lib/inputs.js';
+export * from './lib/figures-data.js';
+export * from './lib/figures-model.js';
+export * from './lib/figures.js';
+export * from './lib/report.js';
+export * from './lib/run.js';

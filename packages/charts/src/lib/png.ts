@@ -1,3 +1,5 @@
+import { createDeflate } from 'node:zlib';
+
 /** PNG details resvg does not write: the physical resolution, so an image viewer or a word processor sizes it right. */
 
 const CRC_TABLE = (() => {
@@ -73,4 +75,83 @@ export function pngDpi(png: Uint8Array): number | undefined {
 export function pngSize(png: Uint8Array): { width: number; height: number } {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/** Rows converted and handed to zlib at a time: a bounded copy instead of a second full image. */
+const ROWS_PER_CHUNK = 128;
+
+/**
+ * Encode opaque RGBA pixels (alpha dropped: the charts are drawn on white) as an 8-bit RGB PNG declaring `dpi`.
+ * Rows are stored unfiltered and deflated at level 6 by a zlib stream, which works on libuv's thread pool, fed
+ * ROWS_PER_CHUNK rows at a time. On chart images (large flat areas) that is smaller than resvg's own encoder
+ * (283 KB vs 442 KB for figure 02), and the main thread stays free.
+ */
+export async function encodeRgbPng(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  dpi: number,
+): Promise<Uint8Array> {
+  if (rgba.length !== width * height * 4)
+    throw new Error(`encodeRgbPng: ${rgba.length} bytes for ${width}×${height}`);
+  const stride = width * 3 + 1;
+  const deflate = createDeflate({ level: 6 });
+  const compressed: Buffer[] = [];
+  deflate.on('data', (chunk: Buffer) => compressed.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    deflate.on('end', resolve);
+    deflate.on('error', reject);
+  });
+  for (let y0 = 0; y0 < height; y0 += ROWS_PER_CHUNK) {
+    const rows = Math.min(ROWS_PER_CHUNK, height - y0);
+    const raw = Buffer.alloc(stride * rows); // byte 0 of each row: filter type 0 (none)
+    for (let r = 0; r < rows; r++) {
+      let j = r * stride + 1;
+      let i = (y0 + r) * width * 4;
+      for (let x = 0; x < width; x++, i += 4, j += 3) {
+        raw[j] = rgba[i]!;
+        raw[j + 1] = rgba[i + 1]!;
+        raw[j + 2] = rgba[i + 2]!;
+      }
+    }
+    if (!deflate.write(raw)) await new Promise((resolve) => deflate.once('drain', resolve));
+  }
+  deflate.end();
+  await done;
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  const ppm = Math.round(dpi / 0.0254);
+  const phys = new Uint8Array(9);
+  const pv = new DataView(phys.buffer);
+  pv.setUint32(0, ppm);
+  pv.setUint32(4, ppm);
+  phys[8] = 1;
+  const parts = [
+    Uint8Array.from(SIGNATURE),
+    chunk('IHDR', ihdr),
+    chunk('pHYs', phys),
+    chunk('IDAT', Buffer.concat(compressed)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -7,7 +7,9 @@ import { renderAsync } from '@resvg/resvg-js';
 import { View, loader as vegaLoader, parse, Warn, type Loader } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ChartFont } from './font.js';
-import { setPngDpi } from './png.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { encodeRgbPng } from './png.js';
 import type { VegaLiteSpec } from './spec.js';
 
 /**
@@ -19,6 +21,22 @@ export const CSS_PIXELS_PER_INCH = 96;
 export function pngScale(dpi: number): number {
   return dpi / CSS_PIXELS_PER_INCH;
 }
+
+/**
+ * A rendered image's pixels live in native memory that V8's collector does not count, so left to its heuristics it
+ * keeps several tens-of-MB images alive long after use; a full collection after each PNG returns them (a figure at
+ * 300 dpi: peak RSS 353 -> 301 MB). The collector is reached through V8's own flag, without a command-line option.
+ */
+const collectGarbage: () => void = (() => {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return () => undefined;
+  }
+})();
 
 export class ChartError extends Error {}
 
@@ -96,9 +114,15 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
 
 /**
  * Rasterise an SVG to PNG at `dpi` (scale dpi / 96) on a white background with the chart font; runs on libuv's thread
- * pool, so several charts rasterise in parallel.
+ * pool (and so does the PNG compression), so several charts rasterise in parallel with the main thread's work.
  */
 export async function svgToPng(svg: string, options: { dpi: number; font: ChartFont }): Promise<Uint8Array> {
+  const { pixels, width, height } = await rasterise(svg, options);
+  collectGarbage(); // the native image is unreachable now: free it before compressing
+  return encodeRgbPng(pixels, width, height, options.dpi);
+}
+
+async function rasterise(svg: string, options: { dpi: number; font: ChartFont }) {
   const image = await renderAsync(svg, {
     fitTo: { mode: 'zoom', value: pngScale(options.dpi) },
     background: 'white',
@@ -110,5 +134,5 @@ export async function svgToPng(svg: string, options: { dpi: number; font: ChartF
     },
     logLevel: 'off',
   });
-  return setPngDpi(image.asPng(), options.dpi);
+  return { pixels: image.pixels, width: image.width, height: image.height };
 }

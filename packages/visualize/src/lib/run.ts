@@ -1,0 +1,113 @@
+/**
+ * The stage: read the clean CSV and the optional inputs, compute the summaries, write every figure (spec + images)
+ * and the HTML report. Inputs are read and checked before anything is written.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  createLimiter,
+  imageFormats,
+  renderFigure,
+  resolveChartFont,
+  writeRenderedFigure,
+  type ChartFont,
+  type WrittenFigure,
+} from '@mlops/charts';
+import { checkWritableFile, checkWritableFolder, writeFileAtomic, type Logger } from '@mlops/core';
+import { planFigures, type ModelInputs, type SkippedFigure } from './figures.js';
+import { readStageInputs, type InputFolders, type OptionalJson, type StageInputs } from './inputs.js';
+import { parseCvResults, parseEvaluation, parseModelComparison, type Parsed } from './metrics.js';
+import { buildReport } from './report.js';
+import { summariseTable, type TableSummary } from './summaries.js';
+import { readTable } from './table.js';
+
+export interface VisualizeOptions extends InputFolders {
+  input: string;
+  outputDir: string;
+  reportPath: string;
+  format: 'png' | 'svg' | 'both';
+  dpi: number;
+  /** Chart font (default DejaVu Sans from fonts-dejavu-core, or $MLOPS_CHART_FONT). */
+  font?: ChartFont;
+  /** PNGs rasterised at once (default 1): each holds its full image in memory (a 300-dpi figure: ~100 MB). */
+  concurrency?: number;
+}
+
+export interface VisualizeResult {
+  summary: TableSummary;
+  figures: WrittenFigure[];
+  skipped: SkippedFigure[];
+  warnings: string[];
+  reportPath: string;
+}
+
+function parsed<T>(
+  input: OptionalJson,
+  parse: (json: unknown, file: string) => Parsed<T>,
+  warnings: string[],
+) {
+  if (!input.found) return undefined;
+  const result = parse(input.value, input.path);
+  warnings.push(...result.warnings);
+  return result.value;
+}
+
+/** The model metrics from the stage inputs; a warning line per absent or unusable file. */
+export function modelInputs(inputs: StageInputs, warnings: string[]): ModelInputs {
+  const evaluation = parsed(inputs.evaluation, parseEvaluation, warnings);
+  const comparison = parsed(inputs.comparison, parseModelComparison, warnings);
+  const cv = parsed(inputs.cv, parseCvResults, warnings);
+  const absent = [inputs.evaluation, inputs.comparison, inputs.cv].filter((i) => !i.found).map((i) => i.path);
+  if (absent.length > 0) warnings.push(`model metrics not found: ${absent.join(', ')}`);
+  const absentReason =
+    !evaluation && !comparison
+      ? inputs.evaluation.found || inputs.comparison.found
+        ? `${inputs.evaluation.path} and ${inputs.comparison.path} are not usable`
+        : `${inputs.evaluation.path} and ${inputs.comparison.path} not found`
+      : undefined;
+  return { evaluation, comparison, cv, absentReason };
+}
+
+export async function visualize(options: VisualizeOptions, logger: Logger): Promise<VisualizeResult> {
+  // Before any work: the font (a PNG without text is wrong) and the output paths.
+  const font = options.font ?? resolveChartFont();
+  checkWritableFolder(options.outputDir);
+  checkWritableFile(options.reportPath);
+
+  const [table, inputs] = await Promise.all([readTable(options.input), readStageInputs(options)]);
+  const summary = summariseTable(table);
+  const warnings: string[] = [];
+  const model = modelInputs(inputs, warnings);
+  const { figures, skipped } = planFigures(summary, basename(options.input), model);
+  for (const s of skipped) warnings.push(`figure ${s.name} skipped: ${s.reason}`);
+
+  await mkdir(options.outputDir, { recursive: true });
+  const formats = imageFormats(options.format);
+  // Vega renders one figure after another on the main thread while the PNGs of the previous ones are rasterised
+  // on the thread pool, `concurrency` at a time.
+  const limit = createLimiter(options.concurrency ?? 1);
+  const pending: Promise<WrittenFigure>[] = [];
+  for (const f of figures) {
+    const rendered = await renderFigure(f.spec, font);
+    pending.push(
+      writeRenderedFigure(options.outputDir, f.name, rendered, { formats, dpi: options.dpi, font, limit }),
+    );
+  }
+  const written = await Promise.all(pending);
+  for (const w of written) for (const message of w.warnings) warnings.push(`figure ${w.name}: ${message}`);
+
+  const html = buildReport({
+    summary,
+    figures: written.map((w, i) => ({ ...w, title: figures[i]!.title })),
+    skipped,
+    inputs,
+    model,
+    options,
+  });
+  await writeFileAtomic(options.reportPath, html);
+  for (const line of warnings) logger.warn(line);
+  logger.info(
+    `${written.length} figures in ${options.outputDir} (${formats.join(' + ')}, ${options.dpi} dpi), report ${options.reportPath}`,
+  );
+  return { summary, figures: written, skipped, warnings, reportPath: options.reportPath };
+}
