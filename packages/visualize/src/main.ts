@@ -6,7 +6,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_PARAMS_PATH, InputError, loadParams, parseCli, runCli } from '@mlops/core';
 import { COMPARISON_FILE, DRIFT_REPORT_FILE, EDA_PROFILE_FILE, METRICS_FILES } from './lib/inputs.js';
-import { visualize } from './lib/run.js';
 
 const USAGE = `Usage: mlops-visualize --input CLEAN.csv --metrics METRICS_DIR --output-dir FIGURES_DIR
                        [--report reports/index.html] [--format png|svg|both] [--dpi N] [--params FILE]
@@ -53,6 +52,8 @@ runCli('mlops-visualize', async (argv, logger) => {
   const outputDir = values['output-dir'] ?? params.reports.figures_dir;
   if (resolve(reportPath) === resolve(input))
     throw new InputError(`--report ${reportPath}: is the input file; choose another report path`);
+  // Loaded after the arguments are checked: --help and bad options answer without loading vega.
+  const { visualize } = await import('./lib/run.js');
   await visualize(
     {
       input,

@@ -81,7 +81,7 @@ export function metricsComparisonSpec(models: readonly ModelScores[]): VegaLiteS
       subtitle: 'test set; precision, recall and F1 weighted by class support',
       fontSize: 18,
     },
-    width: { step: 26 * METRICS.length + 20 },
+    width: Math.max(320, 130 * models.length),
     height: 300,
     data: { values: rows },
     mark: { type: 'bar' },
@@ -107,12 +107,24 @@ export function metricsComparisonSpec(models: readonly ModelScores[]): VegaLiteS
 
 const CONFUSION_SCHEMES = ['blues', 'greens', 'reds', 'purples', 'oranges'];
 
-/** 08: an annotated confusion-matrix heatmap per model that has one (rows true class, columns predicted). */
+/**
+ * 08: an annotated confusion-matrix heatmap per model that has one (rows true class, columns predicted); when no
+ * per-model matrix is given, the evaluated model's.
+ */
 export function confusionMatrixSpec(
   models: readonly ModelScores[],
-  targetNames: readonly string[] | undefined,
+  evaluation: EvaluationMetrics | undefined,
 ): VegaLiteSpec | undefined {
-  const withMatrix = models.filter((m) => m.confusion_matrix);
+  const targetNames = evaluation?.target_names;
+  let withMatrix = models.filter((m) => m.confusion_matrix);
+  if (withMatrix.length === 0 && evaluation?.confusion_matrix)
+    withMatrix = [
+      {
+        model: evaluation.model_name,
+        accuracy: evaluation.test.accuracy,
+        confusion_matrix: evaluation.confusion_matrix,
+      },
+    ];
   if (withMatrix.length === 0) return undefined;
   const panels = withMatrix.map((m, index): VegaLiteSpec => {
     const cm = m.confusion_matrix!;
@@ -203,7 +215,7 @@ export function overfittingSpec(models: readonly ModelScores[]): VegaLiteSpec | 
     hconcat: [
       {
         title: 'Train vs test accuracy',
-        width: { step: 56 },
+        width: Math.max(240, 90 * usable.length),
         height: 260,
         data: { values: scores },
         mark: 'bar',
@@ -235,7 +247,12 @@ export function overfittingSpec(models: readonly ModelScores[]): VegaLiteSpec | 
             mark: 'bar',
             encoding: {
               y: { field: 'model', type: 'nominal', sort: null, title: null },
-              x: { field: 'gap', type: 'quantitative', title: 'gap', scale: { domain: [lo, hi] } },
+              x: {
+                field: 'gap',
+                type: 'quantitative',
+                title: 'gap',
+                scale: { domain: [lo, hi], nice: true },
+              },
               color: {
                 field: 'fit',
                 type: 'nominal',

@@ -102,7 +102,7 @@ export function planFigures(
   add(
     FIGURE_NAMES.confusion,
     'Confusion matrix',
-    models.length ? confusionMatrixSpec(models, model.evaluation?.target_names) : undefined,
+    models.length ? confusionMatrixSpec(models, model.evaluation) : undefined,
     models.length ? 'the metrics hold no confusion matrix' : noMetrics,
   );
   add(

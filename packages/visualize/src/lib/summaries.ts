@@ -56,7 +56,11 @@ export interface BoxSummary {
   distinctOutliers: number;
 }
 
-/** numpy's histogram_bin_edges(bins='auto') count: the smaller of Sturges' and Freedman–Diaconis' widths. */
+/**
+ * numpy's histogram_bin_edges(bins='auto') count (numpy 2): the smaller of Sturges' width and Freedman–Diaconis'
+ * width floored at half the square-root rule's (so a column with IQR 0 still gets bins), capped at
+ * MAX_HISTOGRAM_BINS.
+ */
 export function autoBinCount(sorted: Float64Array): number {
   const n = sorted.length;
   if (n === 0) return 1;
@@ -65,28 +69,34 @@ export function autoBinCount(sorted: Float64Array): number {
   const sturges = range / (Math.log2(n) + 1);
   const iqr = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
   const fd = (2 * iqr) / Math.cbrt(n);
-  const width = fd > 0 ? Math.min(fd, sturges) : sturges;
+  const sqrtRule = range / Math.sqrt(n);
+  const width = Math.min(Math.max(fd, sqrtRule / 2), sturges);
   return Math.max(1, Math.min(MAX_HISTOGRAM_BINS, Math.ceil(range / width)));
 }
 
-/** Equal-width histogram of sorted values over [min, max] (the last bin closed, as numpy's). */
+/**
+ * Equal-width histogram of sorted values over [min, max], binned as numpy.histogram does: edges from linspace, the
+ * last bin closed, an index from (v − min)·n/range corrected against the edges.
+ */
 export function histogram(sorted: Float64Array, binCount: number): HistogramBin[] {
   const n = sorted.length;
   if (n === 0) return [];
   const lo = sorted[0]!;
   const hi = sorted[n - 1]!;
   if (hi === lo) return [{ start: lo - 0.5, end: hi + 0.5, count: n }];
-  const width = (hi - lo) / binCount;
+  const step = (hi - lo) / binCount;
+  const edges = Array.from({ length: binCount + 1 }, (_, k) => (k === binCount ? hi : lo + k * step));
+  const norm = binCount / (hi - lo);
   const counts = new Float64Array(binCount);
   for (let i = 0; i < n; i++) {
-    const k = Math.min(binCount - 1, Math.floor((sorted[i]! - lo) / width));
+    const v = sorted[i]!;
+    let k = Math.trunc((v - lo) * norm);
+    if (k === binCount) k--;
+    if (v < edges[k]!) k--;
+    else if (k !== binCount - 1 && v >= edges[k + 1]!) k++;
     counts[k]!++;
   }
-  return Array.from(counts, (count, k) => ({
-    start: lo + k * width,
-    end: k === binCount - 1 ? hi : lo + (k + 1) * width,
-    count,
-  }));
+  return Array.from(counts, (count, k) => ({ start: edges[k]!, end: edges[k + 1]!, count }));
 }
 
 /** Gaussian KDE with Scott's factor n^(-1/5) × sample std, on KDE_POINTS points over [min, max], in counts per bin. */
