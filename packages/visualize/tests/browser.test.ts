@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@mlops/core';
 import { visualize } from '../src/index.js';
 import { hasRealData, metricsFixture, realClean } from './helpers.js';
 
 const CHROMIUM =
   process.env['CHROMIUM_PATH'] ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
 const artifacts = fileURLToPath(new URL('../.test-results/', import.meta.url));
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet = createLogger({ name: 'test', level: 'silent' });
 
 let dir: string;
 let report: string;
@@ -57,7 +58,7 @@ beforeAll(async () => {
       compareDir: join(dir, 'absent-compare'),
       driftDir: drift,
     },
-    quiet as never,
+    quiet,
   );
 });
 
@@ -80,7 +81,7 @@ describe('the HTML report in a browser', () => {
         const url = pathToFileURL(report).href;
         await page.goto(url);
         await page.waitForFunction(
-          () => [...document.querySelectorAll('.vega-chart')].every((e) => e.getAttribute('data-rendered')),
+          "[...document.querySelectorAll('.vega-chart')].every((e) => e.getAttribute('data-rendered'))",
           null,
           { timeout: 60_000 },
         );

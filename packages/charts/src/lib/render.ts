@@ -89,7 +89,10 @@ export interface CompiledChart {
 export function compileChart(spec: VegaLiteSpec): CompiledChart {
   const warnings: string[] = [];
   try {
-    const out = compile(spec as unknown as TopLevelSpec, { logger: collectingLogger(warnings) as never });
+    // a copy: Vega marks the data objects it ingests (a symbol id on each), the caller's spec stays as it was
+    const out = compile(structuredClone(spec) as unknown as TopLevelSpec, {
+      logger: collectingLogger(warnings) as never,
+    });
     return { vega: out.spec, warnings };
   } catch (error) {
     throw new ChartError(`invalid Vega-Lite spec: ${error instanceof Error ? error.message : String(error)}`);

@@ -205,7 +205,8 @@ function boxPanel(s: NumericSummary): VegaLiteSpec {
   const subtitle = [`Outliers: ${b.outliers} (${b.outlierPct.toFixed(1)}%)`];
   if (b.distinctOutliers > b.outlierValues.length)
     subtitle.push(`${b.outlierValues.length} of ${b.distinctOutliers} distinct outlier values drawn`);
-  const stats = [{ ...b, outlierValues: undefined, name: s.name }];
+  const { outlierValues: _drawn, ...numbers } = b;
+  const stats = [{ ...numbers, name: s.name }];
   const tooltip = [
     { field: 'lower', type: 'quantitative', title: 'lower whisker', format: '.4~f' },
     { field: 'q1', type: 'quantitative', title: 'Q1', format: '.4~f' },
@@ -348,7 +349,7 @@ export function targetDistributionSpec(target: TextSummary): VegaLiteSpec {
   }));
   return {
     ...bars,
-    title: { text: `Target distribution (${target.name})`, subtitle, fontSize: 18 },
+    title: { text: `Target distribution (${target.name})`, ...(subtitle ? { subtitle } : {}), fontSize: 18 },
     data: { values: rows },
     width: 420,
   };
