@@ -87,25 +87,30 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Rows converted and handed to zlib at a time: a bounded copy instead of a second full image. */
+/** Rows handed to zlib at a time: a bounded copy instead of a second full image. */
 const ROWS_PER_CHUNK = 128;
+/**
+ * zlib level 3: on figure 02 at 300 dpi about 2.5x faster than level 6 for a file 1.6x larger (464 vs 295 KB),
+ * about the size resvg's own encoder writes (442 KB); the compression is what the thread pool spends most on.
+ */
+export const PNG_DEFLATE_LEVEL = 3;
 
 /**
- * Encode opaque RGBA pixels (alpha dropped: the charts are drawn on white) as an 8-bit RGB PNG declaring `dpi`.
- * Rows are stored unfiltered and deflated at level 6 by a zlib stream, which works on libuv's thread pool, fed
- * ROWS_PER_CHUNK rows at a time. On chart images (large flat areas) that is smaller than resvg's own encoder
- * (283 KB vs 442 KB for figure 02), and the main thread stays free.
+ * Encode RGBA pixels as an 8-bit RGBA PNG declaring `dpi`. Rows are copied as they are (filter type 0, a plain
+ * memory copy per row, no per-pixel work on the main thread) into a zlib stream, ROWS_PER_CHUNK rows at a time; zlib
+ * compresses on libuv's thread pool.
  */
-export async function encodeRgbPng(
+export async function encodeRgbaPng(
   rgba: Uint8Array,
   width: number,
   height: number,
   dpi: number,
 ): Promise<Uint8Array> {
   if (rgba.length !== width * height * 4)
-    throw new Error(`encodeRgbPng: ${rgba.length} bytes for ${width}×${height}`);
-  const stride = width * 3 + 1;
-  const deflate = createDeflate({ level: 6 });
+    throw new Error(`encodeRgbaPng: ${rgba.length} bytes for ${width}×${height}`);
+  const rowBytes = width * 4;
+  const stride = rowBytes + 1;
+  const deflate = createDeflate({ level: PNG_DEFLATE_LEVEL });
   const compressed: Buffer[] = [];
   deflate.on('data', (chunk: Buffer) => compressed.push(chunk));
   const done = new Promise<void>((resolve, reject) => {
@@ -116,13 +121,8 @@ export async function encodeRgbPng(
     const rows = Math.min(ROWS_PER_CHUNK, height - y0);
     const raw = Buffer.alloc(stride * rows); // byte 0 of each row: filter type 0 (none)
     for (let r = 0; r < rows; r++) {
-      let j = r * stride + 1;
-      let i = (y0 + r) * width * 4;
-      for (let x = 0; x < width; x++, i += 4, j += 3) {
-        raw[j] = rgba[i]!;
-        raw[j + 1] = rgba[i + 1]!;
-        raw[j + 2] = rgba[i + 2]!;
-      }
+      const from = (y0 + r) * rowBytes;
+      raw.set(rgba.subarray(from, from + rowBytes), r * stride + 1);
     }
     if (!deflate.write(raw)) await new Promise((resolve) => deflate.once('drain', resolve));
   }
@@ -133,7 +133,7 @@ export async function encodeRgbPng(
   view.setUint32(0, width);
   view.setUint32(4, height);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type: RGB
+  ihdr[9] = 6; // colour type: RGBA
   const ppm = Math.round(dpi / 0.0254);
   const phys = new Uint8Array(9);
   const pv = new DataView(phys.buffer);

@@ -9,7 +9,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ChartFont } from './font.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { encodeRgbPng } from './png.js';
+import { encodeRgbaPng } from './png.js';
 import type { VegaLiteSpec } from './spec.js';
 
 /**
@@ -122,7 +122,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
 export async function svgToPng(svg: string, options: { dpi: number; font: ChartFont }): Promise<Uint8Array> {
   const { pixels, width, height } = await rasterise(svg, options);
   collectGarbage(); // the native image is unreachable now: free it before compressing
-  return encodeRgbPng(pixels, width, height, options.dpi);
+  return encodeRgbaPng(pixels, width, height, options.dpi);
 }
 
 async function rasterise(svg: string, options: { dpi: number; font: ChartFont }) {

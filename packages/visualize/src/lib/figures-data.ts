@@ -154,26 +154,41 @@ function distributionPanel(s: NumericSummary): VegaLiteSpec {
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
     });
   }
+  // mean and median: one dataset, one rule layer and one text layer (fewer Vega data sources and marks to build)
   const stats = [
-    { stat: 'Mean', value: s.mean, label: `Mean: ${fixed2(s.mean)}`, colour: MEAN_COLOUR, dy: 12 },
-    { stat: 'Median', value: s.median, label: `Median: ${fixed2(s.median)}`, colour: MEDIAN_COLOUR, dy: 27 },
+    { stat: 'Mean', value: s.mean, label: `Mean: ${fixed2(s.mean)}`, dy: 12 },
+    { stat: 'Median', value: s.median, label: `Median: ${fixed2(s.median)}`, dy: 27 },
   ].filter((d) => Number.isFinite(d.value));
-  for (const d of stats) {
+  const colour = {
+    field: 'stat',
+    type: 'nominal',
+    scale: { domain: ['Mean', 'Median'], range: [MEAN_COLOUR, MEDIAN_COLOUR] },
+    legend: null,
+  };
+  if (stats.length > 0) {
     layers.push({
-      data: { values: [d] },
-      mark: { type: 'rule', color: d.colour, strokeDash: [6, 4], strokeWidth: 1.8 },
-      encoding: {
-        x: { field: 'value', type: 'quantitative' },
-        tooltip: [
-          { field: 'stat', type: 'nominal' },
-          { field: 'value', type: 'quantitative', format: '.4~f' },
-        ],
-      },
-    });
-    layers.push({
-      data: { values: [d] },
-      mark: { type: 'text', color: d.colour, align: 'right', x: width - 4, y: d.dy, fontSize: 11 },
-      encoding: { text: { field: 'label', type: 'nominal' } },
+      data: { values: stats },
+      layer: [
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.8 },
+          encoding: {
+            x: { field: 'value', type: 'quantitative' },
+            color: colour,
+            tooltip: [
+              { field: 'stat', type: 'nominal' },
+              { field: 'value', type: 'quantitative', format: '.4~f' },
+            ],
+          },
+        },
+        {
+          mark: { type: 'text', align: 'right', x: width - 4, fontSize: 11 },
+          encoding: {
+            y: { field: 'dy', type: 'quantitative', scale: null },
+            text: { field: 'label', type: 'nominal' },
+            color: colour,
+          },
+        },
+      ],
     });
   }
   return {
@@ -221,19 +236,23 @@ function boxPanel(s: NumericSummary): VegaLiteSpec {
     height: 200,
     layer: [
       {
+        // one dataset for the whiskers, the box and the median
         data: { values: stats },
-        mark: { type: 'rule', color: '#333333' },
-        encoding: { x, y: { ...y, field: 'lower' }, y2: { field: 'upper' }, tooltip },
-      },
-      {
-        data: { values: stats },
-        mark: { type: 'bar', size: 44, color: '#a6c8e8', stroke: '#333333' },
-        encoding: { x, y: { ...y, field: 'q1' }, y2: { field: 'q3' }, tooltip },
-      },
-      {
-        data: { values: stats },
-        mark: { type: 'tick', size: 44, thickness: 2, color: '#e45756' },
-        encoding: { x, y: { ...y, field: 'median' }, tooltip },
+        encoding: { x, tooltip },
+        layer: [
+          {
+            mark: { type: 'rule', color: '#333333' },
+            encoding: { y: { ...y, field: 'lower' }, y2: { field: 'upper' } },
+          },
+          {
+            mark: { type: 'bar', size: 44, color: '#a6c8e8', stroke: '#333333' },
+            encoding: { y: { ...y, field: 'q1' }, y2: { field: 'q3' } },
+          },
+          {
+            mark: { type: 'tick', size: 44, thickness: 2, color: '#e45756' },
+            encoding: { y: { ...y, field: 'median' } },
+          },
+        ],
       },
       // the outlier points, when there are any (an empty layer would have no extent)
       ...(b.outlierValues.length > 0
