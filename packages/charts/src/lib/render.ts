@@ -120,6 +120,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
  * pool (and so does the PNG compression), so several charts rasterise in parallel with the main thread's work.
  */
 export async function svgToPng(svg: string, options: { dpi: number; font: ChartFont }): Promise<Uint8Array> {
+  collectGarbage(); // the garbage of the charts drawn so far goes before a large image comes in
   const { pixels, width, height } = await rasterise(svg, options);
   collectGarbage(); // the native image is unreachable now: free it before compressing
   return encodeRgbaPng(pixels, width, height, options.dpi);
