@@ -118,6 +118,23 @@ describe('mlops-visualize CLI', () => {
     r = run(['--input', small, '--report', small]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is the input file/);
+    // an input named like a figure, in the output folder: never overwritten
+    const figureNamed = join(dir, 'clash', '01_dataset_overview.svg');
+    spawnSync('mkdir', ['-p', join(dir, 'clash')]);
+    writeFileSync(figureNamed, readFileSync(small));
+    r = run([
+      '--input',
+      figureNamed,
+      '--output-dir',
+      join(dir, 'clash'),
+      '--format',
+      'svg',
+      '--report',
+      join(dir, 'clash', 'r.html'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/01_dataset_overview\.svg: is an input of this run/);
+    expect(readFileSync(figureNamed, 'utf8')).toBe(readFileSync(small, 'utf8'));
     // a metrics file that is not JSON is bad input too
     const badMetrics = join(dir, 'bad-metrics');
     spawnSync('mkdir', ['-p', badMetrics]);

@@ -3,8 +3,9 @@
  * and the HTML report. Inputs are read and checked before anything is written.
  */
 import { mkdir } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
+  SPEC_SUFFIX,
   createLimiter,
   imageFormats,
   renderFigure,
@@ -13,7 +14,13 @@ import {
   type ChartFont,
   type WrittenFigure,
 } from '@mlops/charts';
-import { checkWritableFile, checkWritableFolder, writeFileAtomic, type Logger } from '@mlops/core';
+import {
+  checkWritableFile,
+  checkWritableFolder,
+  InputError,
+  writeFileAtomic,
+  type Logger,
+} from '@mlops/core';
 import { planFigures, type ModelInputs, type SkippedFigure } from './figures.js';
 import { readStageInputs, type InputFolders, type OptionalJson, type StageInputs } from './inputs.js';
 import { parseCvResults, parseEvaluation, parseModelComparison, type Parsed } from './metrics.js';
@@ -79,10 +86,23 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
   const warnings: string[] = [];
   const model = modelInputs(inputs, warnings);
   const { figures, skipped } = planFigures(summary, basename(options.input), model);
+  const formats = imageFormats(options.format);
+  // No output may overwrite an input (say a CSV named like a figure, or the report path pointing at a metrics file).
+  const inputPaths = new Set(
+    [options.input, ...Object.values(inputs).map((i) => i.path)].map((p) => resolve(p)),
+  );
+  const outputs = [
+    options.reportPath,
+    ...figures.flatMap((f) =>
+      [SPEC_SUFFIX, ...formats.map((x) => `.${x}`)].map((ext) => join(options.outputDir, f.name + ext)),
+    ),
+  ];
+  for (const out of outputs)
+    if (inputPaths.has(resolve(out)))
+      throw new InputError(`${out}: is an input of this run; choose another output path`);
   for (const s of skipped) warnings.push(`figure ${s.name} skipped: ${s.reason}`);
 
   await mkdir(options.outputDir, { recursive: true });
-  const formats = imageFormats(options.format);
   // Vega renders one figure after another on the main thread while the PNGs of the previous ones are rasterised
   // on the thread pool, `concurrency` at a time.
   const limit = createLimiter(options.concurrency ?? 1);
