@@ -88,8 +88,9 @@ export function datasetOverviewSpec(summary: TableSummary, source: string): Vega
     layer: [
       { mark: { type: 'arc', outerRadius: 100, stroke: 'white' } },
       {
-        mark: { type: 'text', radius: 122, fontSize: 12 },
-        encoding: { text: { field: 'label', type: 'nominal' } },
+        // inside the slices: outside they would run past the panel's edge
+        mark: { type: 'text', radius: 58, fontSize: 13, fontWeight: 'bold' },
+        encoding: { text: { field: 'label', type: 'nominal' }, color: { value: 'white' } },
       },
     ],
   };
