@@ -108,6 +108,34 @@ describe('figure specs', () => {
     expect(plan.skipped[0]!.reason).toBe('the input has no text column "Target"');
   });
 
+  it('a numeric column with no value is named, not drawn; one row still draws', async () => {
+    const t = table();
+    t.columns.push({
+      kind: 'numeric',
+      name: 'Empty',
+      dtype: 'float64',
+      values: new Float64Array(200).fill(NaN),
+      missing: 200,
+    });
+    const plan = planFigures(summariseTable(t), 'mem.csv', {});
+    const dist = plan.figures.find((f) => f.name === FIGURE_NAMES.distributions)!;
+    expect(JSON.stringify(dist.spec)).toContain('no value at all (not drawn): Empty');
+    expect((dist.spec['concat'] as unknown[]).length).toBe(3);
+    const one: Table = {
+      path: 'one.csv',
+      rowCount: 1,
+      columns: [{ kind: 'numeric', name: 'x', dtype: 'int64', values: Float64Array.of(4), missing: 0 }],
+    };
+    const onePlan = planFigures(summariseTable(one), 'one.csv', {});
+    expect(onePlan.figures.map((f) => f.name)).toEqual([
+      FIGURE_NAMES.overview,
+      FIGURE_NAMES.distributions,
+      FIGURE_NAMES.boxplots,
+    ]);
+    for (const f of [...plan.figures, ...onePlan.figures])
+      expect((await renderSvg(themed(f.spec, 'DejaVu Sans'))).warnings, f.name).toEqual([]);
+  });
+
   it('helpers: labels, balance, fit status, model rows', () => {
     expect(countLabel(375, 2153)).toBe('375 (17.4%)');
     expect(

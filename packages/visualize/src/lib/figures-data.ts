@@ -206,16 +206,30 @@ function distributionPanel(s: NumericSummary): VegaLiteSpec {
   };
 }
 
-/** 02: a histogram with its KDE per numeric column, mean (red) and median (green) dashed. */
-export function numericDistributionsSpec(numeric: readonly NumericSummary[]): VegaLiteSpec {
+/** A subtitle line naming the numeric columns left out because they hold no value at all. */
+function emptyNote(numeric: readonly NumericSummary[]): string[] {
+  const empty = numeric.filter((s) => s.count === 0).map((s) => s.name);
+  return empty.length ? [`no value at all (not drawn): ${empty.join(', ')}`] : [];
+}
+
+/**
+ * 02: a histogram with its KDE per numeric column, mean (red) and median (green) dashed. Columns without any value
+ * are named in the subtitle, not drawn. Undefined when no column has a value.
+ */
+export function numericDistributionsSpec(numeric: readonly NumericSummary[]): VegaLiteSpec | undefined {
+  const drawn = numeric.filter((s) => s.count > 0);
+  if (drawn.length === 0) return undefined;
   return {
     title: {
       text: 'Distributions of the numeric columns',
-      subtitle: 'histogram (numpy "auto" bins) with a Gaussian KDE (Scott bandwidth); every row counted',
+      subtitle: [
+        'histogram (numpy "auto" bins) with a Gaussian KDE (Scott bandwidth); every row counted',
+        ...emptyNote(numeric),
+      ],
       fontSize: 18,
     },
     columns: 3,
-    concat: numeric.map(distributionPanel),
+    concat: drawn.map(distributionPanel),
   };
 }
 
@@ -278,16 +292,18 @@ function boxPanel(s: NumericSummary): VegaLiteSpec {
   };
 }
 
-/** 03: a box plot per numeric column with its outlier count (1.5×IQR rule). */
-export function boxplotsSpec(numeric: readonly NumericSummary[]): VegaLiteSpec {
+/** 03: a box plot per numeric column with its outlier count (1.5×IQR rule); undefined when no column has a value. */
+export function boxplotsSpec(numeric: readonly NumericSummary[]): VegaLiteSpec | undefined {
+  const drawn = numeric.filter((s) => s.count > 0);
+  if (drawn.length === 0) return undefined;
   return {
     title: {
       text: 'Box plots of the numeric columns',
-      subtitle: 'whiskers and outliers by the 1.5×IQR rule',
+      subtitle: ['whiskers and outliers by the 1.5×IQR rule', ...emptyNote(numeric)],
       fontSize: 18,
     },
     columns: 4,
-    concat: numeric.map(boxPanel),
+    concat: drawn.map(boxPanel),
   };
 }
 

@@ -64,14 +64,14 @@ export function planFigures(
   add(
     FIGURE_NAMES.distributions,
     'Numeric distributions',
-    summary.numeric.length ? numericDistributionsSpec(summary.numeric) : undefined,
-    'the input has no numeric column',
+    numericDistributionsSpec(summary.numeric),
+    'the input has no numeric column with a value',
   );
   add(
     FIGURE_NAMES.boxplots,
     'Box plots',
-    summary.numeric.length ? boxplotsSpec(summary.numeric) : undefined,
-    'the input has no numeric column',
+    boxplotsSpec(summary.numeric),
+    'the input has no numeric column with a value',
   );
   add(
     FIGURE_NAMES.categorical,
