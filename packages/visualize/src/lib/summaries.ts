@@ -16,6 +16,11 @@ export const KDE_POINTS = 160;
 export const MAX_OUTLIER_POINTS = 400;
 export const IQR_MULTIPLIER = 1.5;
 
+/** Drawing positions to 7 significant digits: far below a pixel, and a spec a third the size of full doubles. */
+export function display(x: number): number {
+  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(7)) : x;
+}
+
 export interface HistogramBin {
   start: number;
   end: number;
@@ -120,7 +125,7 @@ export function kdeCurve(sorted: Float64Array, std: number, binWidth: number): {
       if (z > 8 || z < -8) continue;
       density += c * Math.exp(-0.5 * z * z);
     }
-    out.push({ x, y: density * norm * n * binWidth });
+    out.push({ x: display(x), y: display(density * norm * n * binWidth) });
   }
   return out;
 }
@@ -176,8 +181,9 @@ export function summariseNumeric(column: NumericColumn, rowCount: number): Numer
   const std = n > 1 ? Math.sqrt(ss / (n - 1)) : NaN;
   let unique = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
-  const bins = histogram(sorted, autoBinCount(sorted));
-  const binWidth = bins.length ? bins[0]!.end - bins[0]!.start : 1;
+  const exact = histogram(sorted, autoBinCount(sorted));
+  const binWidth = exact.length ? exact[0]!.end - exact[0]!.start : 1;
+  const bins = exact.map((b) => ({ start: display(b.start), end: display(b.end), count: b.count }));
   return {
     name: column.name,
     count: n,
