@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { themed } from '@mlops/charts';
 import { createLogger } from '@mlops/core';
 import { visualize } from '../src/index.js';
 import { hasRealData, metricsFixture, realClean } from './helpers.js';
@@ -44,6 +45,26 @@ beforeAll(async () => {
         { feature: 'Height', psi: 1.029, drift_detected: true },
       ],
     }),
+  );
+  // a figure spec of the drift stage's, as @mlops/charts writes it beside its images
+  writeFileSync(
+    join(drift, '12_drift_psi.vl.json'),
+    JSON.stringify(
+      themed(
+        {
+          title: 'PSI by feature',
+          data: {
+            values: [
+              { feature: 'Age', psi: 0.577 },
+              { feature: 'Height', psi: 1.029 },
+            ],
+          },
+          mark: { type: 'bar', tooltip: true },
+          encoding: { y: { field: 'feature', type: 'nominal' }, x: { field: 'psi', type: 'quantitative' } },
+        },
+        'DejaVu Sans',
+      ),
+    ),
   );
   report = join(dir, 'report', 'index.html');
   await visualize(
@@ -105,6 +126,7 @@ describe('the HTML report in a browser', () => {
           'fig-07_metrics_comparison',
           'fig-08_confusion_matrices',
           'fig-09_overfitting_analysis',
+          'other-12_drift_psi',
         ]);
         for (const c of charts) {
           expect(c.state, c.id).toBe('true');

@@ -11,6 +11,7 @@ import {
   parseEvaluation,
   parseModelComparison,
   planFigures,
+  readForeignFigures,
   summariseTable,
   type Table,
 } from '../src/index.js';
@@ -186,5 +187,34 @@ describe('generic JSON sections of the report', () => {
     expect(html).toMatch(/<th>name<\/th><th>psi<\/th><th>drifted<\/th>/);
     expect(html).toContain('<td>Height</td><td class="num">1</td><td>true</td>');
     expect(html).toContain('<li>two</li>');
+  });
+});
+
+describe("other stages' figure specs", () => {
+  it('reads NAME.vl.json from the folders, once each, not ours, and skips a broken one with a warning', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const a = mkdtempSync(join(tmpdir(), 'viz-foreign-'));
+    const b = mkdtempSync(join(tmpdir(), 'viz-foreign-'));
+    writeFileSync(join(a, '11_drift_perf.vl.json'), '{"mark": "bar"}');
+    writeFileSync(join(b, '11_drift_perf.vl.json'), '{"mark": "point"}');
+    writeFileSync(join(b, '10_drift_distributions.vl.json'), '{"mark": "bar"}');
+    writeFileSync(join(b, '01_dataset_overview.vl.json'), '{"mark": "bar"}');
+    writeFileSync(join(b, 'broken.vl.json'), '[1');
+    writeFileSync(join(b, 'notes.json'), '{}');
+    writeFileSync(join(b, 'remote.vl.json'), '{"data": {"url": "https://example.org/x.csv"}, "mark": "bar"}');
+    const warnings: string[] = [];
+    const found = await readForeignFigures(
+      [a, b, join(a, 'absent')],
+      new Set(Object.values(FIGURE_NAMES)),
+      warnings,
+    );
+    expect(found.map((f) => [f.name, f.spec['mark']])).toEqual([
+      ['10_drift_distributions', 'bar'],
+      ['11_drift_perf', 'bar'],
+    ]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/broken\.vl\.json: skipped/);
+    expect(warnings[1]).toMatch(/remote\.vl\.json: skipped \(it loads data from a URL/);
   });
 });

@@ -3,7 +3,7 @@
  * is optional: a missing file or folder gives `undefined` and a warning line (its figures or report section are
  * skipped); a file that exists but is not JSON is bad input (InputError naming it).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, isErrnoException } from '@mlops/core';
 
@@ -69,4 +69,52 @@ export async function readStageInputs(folders: InputFolders): Promise<StageInput
     readOptionalJson(join(folders.driftDir, DRIFT_REPORT_FILE)),
   ]);
   return { evaluation, cv, comparison, edaProfile, compare, drift };
+}
+
+/** A figure spec another stage wrote (the drift stage's figures 10-12 and overlays), shown in the report. */
+export interface ForeignFigure {
+  name: string;
+  path: string;
+  spec: Record<string, unknown>;
+}
+
+const SPEC_FILE = /^([A-Za-z0-9][A-Za-z0-9_.-]*)\.vl\.json$/;
+
+/**
+ * The Vega-Lite specs (`NAME.vl.json`, as @mlops/charts writes them) in `dirs` other than `own` names, sorted by
+ * name, each once. A missing folder has none; a spec that is not a JSON object, or loads data from a URL, is skipped
+ * with a warning (it is another stage's output, shown when usable).
+ */
+export async function readForeignFigures(
+  dirs: readonly string[],
+  own: ReadonlySet<string>,
+  warnings: string[],
+): Promise<ForeignFigure[]> {
+  const found = new Map<string, ForeignFigure>();
+  for (const dir of new Set(dirs)) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const file of names.sort()) {
+      const name = SPEC_FILE.exec(file)?.[1];
+      if (!name || own.has(name) || found.has(name)) continue;
+      const path = join(dir, file);
+      try {
+        const text = await readFile(path, 'utf8');
+        const spec = JSON.parse(text) as unknown;
+        if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+          throw new Error('not a JSON object');
+        // the report makes no request when it is viewed: a spec that loads data from somewhere is left out
+        if (/"url"\s*:/.test(text))
+          throw new Error('it loads data from a URL; the report embeds inline data only');
+        found.set(name, { name, path, spec: spec as Record<string, unknown> });
+      } catch (error) {
+        warnings.push(`${path}: skipped (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

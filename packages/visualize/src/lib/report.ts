@@ -17,7 +17,7 @@ import {
   type VegaLiteSpec,
 } from '@mlops/charts';
 import { FIGURE_NAMES, type ModelInputs, type SkippedFigure } from './figures.js';
-import type { InputFolders, OptionalJson, StageInputs } from './inputs.js';
+import type { ForeignFigure, InputFolders, OptionalJson, StageInputs } from './inputs.js';
 import type { TableSummary } from './summaries.js';
 
 export interface ReportFigure {
@@ -34,6 +34,8 @@ export interface ReportInputs {
   inputs: StageInputs;
   model: ModelInputs;
   options: InputFolders & { input: string; reportPath: string; outputDir: string };
+  /** Figure specs other stages wrote (the drift stage's), shown in the Drift section. */
+  foreign?: ForeignFigure[];
 }
 
 type Obj = Record<string, unknown>;
@@ -369,6 +371,22 @@ function jsonSection(id: string, title: string, input: OptionalJson, what: strin
   return { id, title, body: htmlParagraph(`From ${input.path}.`, 'note') + genericJsonHtml(input.value) };
 }
 
+/** The drift report, then the drift stage's figures (any other stage's specs found beside ours), interactive. */
+function driftSection(r: ReportInputs): ReportSection {
+  const section = jsonSection('drift', 'Drift', r.inputs.drift, 'drift report');
+  const foreign = r.foreign ?? [];
+  if (foreign.length === 0) return section;
+  return {
+    ...section,
+    body: `${section.body ?? ''}<h3>Figures</h3>`,
+    charts: foreign.map((f) => ({
+      id: `other-${f.name.replace(/[^A-Za-z0-9_-]/g, '-')}`,
+      spec: f.spec as VegaLiteSpec,
+      caption: `${f.name} (${f.path})`,
+    })),
+  };
+}
+
 /** A path as a link from the report's folder (forward slashes, each segment URI-encoded). */
 function linkFrom(reportPath: string, file: string): string {
   return relative(dirname(reportPath), file).split(sep).map(encodeURIComponent).join('/');
@@ -401,7 +419,7 @@ export function buildReport(r: ReportInputs): string {
       edaSection(r.inputs.edaProfile),
       modelSection(r),
       jsonSection('compare', 'Dataset comparison', r.inputs.compare, 'comparison report'),
-      jsonSection('drift', 'Drift', r.inputs.drift, 'drift report'),
+      driftSection(r),
       filesSection(r),
     ],
   });

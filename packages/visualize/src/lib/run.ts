@@ -21,8 +21,14 @@ import {
   writeFileAtomic,
   type Logger,
 } from '@mlops/core';
-import { planFigures, type ModelInputs, type SkippedFigure } from './figures.js';
-import { readStageInputs, type InputFolders, type OptionalJson, type StageInputs } from './inputs.js';
+import { FIGURE_NAMES, planFigures, type ModelInputs, type SkippedFigure } from './figures.js';
+import {
+  readForeignFigures,
+  readStageInputs,
+  type InputFolders,
+  type OptionalJson,
+  type StageInputs,
+} from './inputs.js';
 import { parseCvResults, parseEvaluation, parseModelComparison, type Parsed } from './metrics.js';
 import { buildReport } from './report.js';
 import { summariseTable, type TableSummary } from './summaries.js';
@@ -81,9 +87,14 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
   checkWritableFolder(options.outputDir);
   checkWritableFile(options.reportPath);
 
-  const [table, inputs] = await Promise.all([readTable(options.input), readStageInputs(options)]);
-  const summary = summariseTable(table);
   const warnings: string[] = [];
+  const [table, inputs, foreign] = await Promise.all([
+    readTable(options.input),
+    readStageInputs(options),
+    // other stages' figure specs (the drift stage's) in the drift folder or the figures folder, for the report
+    readForeignFigures([options.driftDir, options.outputDir], new Set(Object.values(FIGURE_NAMES)), warnings),
+  ]);
+  const summary = summariseTable(table);
   const model = modelInputs(inputs, warnings);
   const { figures, skipped } = planFigures(summary, basename(options.input), model);
   const formats = imageFormats(options.format);
@@ -123,6 +134,7 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
     inputs,
     model,
     options,
+    foreign,
   });
   await writeFileAtomic(options.reportPath, html);
   for (const line of warnings) logger.warn(line);
