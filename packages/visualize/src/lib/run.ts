@@ -91,8 +91,9 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
   const [table, inputs, foreign] = await Promise.all([
     readTable(options.input),
     readStageInputs(options),
-    // other stages' figure specs (the drift stage's) in the drift folder or the figures folder, for the report
-    readForeignFigures([options.driftDir, options.outputDir], new Set(Object.values(FIGURE_NAMES)), warnings),
+    // the drift stage's figure specs, for the report: from its own folder only (a declared input; the figures
+    // folder is this stage's output)
+    readForeignFigures([options.driftDir], new Set(Object.values(FIGURE_NAMES)), warnings),
   ]);
   const summary = summariseTable(table);
   const model = modelInputs(inputs, warnings);
