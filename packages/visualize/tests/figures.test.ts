@@ -137,6 +137,28 @@ describe('figure specs', () => {
       expect((await renderSvg(themed(f.spec, 'DejaVu Sans'))).warnings, f.name).toEqual([]);
   });
 
+  it('one confusion-matrix panel per model that has one, each in its own colour scheme', async () => {
+    const cm = [
+      [5, 1],
+      [0, 4],
+    ];
+    const spec = confusionMatrixSpec(
+      [
+        { model: 'a', accuracy: 0.9, confusion_matrix: cm },
+        { model: 'b', accuracy: 0.8 },
+        { model: 'c', accuracy: 0.7, confusion_matrix: cm },
+      ],
+      undefined,
+    )!;
+    const panels = spec['vconcat'] as {
+      title: { text: string };
+      layer: { encoding?: { color?: { scale?: { scheme: string } } } }[];
+    }[];
+    expect(panels.map((p) => p.title.text)).toEqual(['Confusion matrix - a', 'Confusion matrix - c']);
+    expect(panels.map((p) => p.layer[0]!.encoding!.color!.scale!.scheme)).toEqual(['blues', 'greens']);
+    expect((await renderSvg(themed(spec, 'DejaVu Sans'))).warnings).toEqual([]);
+  });
+
   it('helpers: labels, balance, fit status, model rows', () => {
     expect(countLabel(375, 2153)).toBe('375 (17.4%)');
     expect(
