@@ -15,7 +15,7 @@ export const METRICS_FILES = {
 } as const;
 /** In data.profile_dir, written by the eda stage. */
 export const EDA_PROFILE_FILE = 'eda_profile.json';
-/** In compare.output_dir, written by the compare stage. */
+/** In data.compare_dir, written by the compare stage. */
 export const COMPARISON_FILE = 'comparison.json';
 /** In drift.output_dir, written by the drift stage. */
 export const DRIFT_REPORT_FILE = 'drift_report.json';
