@@ -3,6 +3,7 @@ export * from './lib/fs.js';
 export * from './lib/log.js';
 export * from './lib/progress.js';
 export * from './lib/rng.js';
+export * from './lib/numpy-random.js';
 export * from './lib/dataset.js';
 export * from './lib/params.js';
 export * from './lib/yaml.js';

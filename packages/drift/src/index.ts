@@ -9,4 +9,3 @@ export * from './lib/report.js';
 export * from './lib/charts.js';
 export * from './lib/options.js';
 export * from './lib/model.js';
-export * from './lib/numpy-random.js';

@@ -2,7 +2,8 @@
 // its guarantees (missing values kept, clipping, order, determinism, input untouched).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NumpyRandomState, simulateDrift, simulatedColumns, type SimulateOptions } from '../src/index.js';
+import { NumpyRandomState } from '@mlops/core';
+import { simulateDrift, simulatedColumns, type SimulateOptions } from '../src/index.js';
 
 const fx = JSON.parse(
   readFileSync(new URL('./fixtures/numpy/numpy-random.json', import.meta.url), 'utf8'),

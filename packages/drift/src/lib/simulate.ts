@@ -8,7 +8,7 @@
  */
 import { SeededRng, VALUE_RANGES } from '@mlops/core';
 import { mean, standardDeviation } from '@mlops/stats';
-import { NumpyRandomState } from './numpy-random.js';
+import { NumpyRandomState } from '@mlops/core';
 
 export type NoiseGenerator = 'numpy' | 'core';
 

@@ -1,8 +1,10 @@
 /**
  * numpy's legacy global generator (`np.random.seed(s)` then `np.random.normal(loc, scale, n)`), bit for bit: the
  * Mersenne Twister MT19937 seeded with init_genrand, 53-bit doubles from two 32-bit outputs, and the legacy
- * Gaussian (Marsaglia's polar method, the second value of each pair cached). The predecessor drew its drift noise
- * this way, so with it `simulate` writes the predecessor's drifted file (same values, hence the same PSI).
+ * Gaussian (Marsaglia's polar method, the second value of each pair cached), and the legacy permutation (Fisher-Yates
+ * from the end, each index drawn by masked rejection). The predecessor drew its drift noise and scikit-learn its
+ * train/test split (np.random.RandomState(random_state)) this way, so with it the drift stage writes the
+ * predecessor's drifted file and the ml stage splits the rows the predecessor split.
  */
 const N = 624;
 const M = 397;
@@ -71,5 +73,34 @@ export class NumpyRandomState {
   /** One draw of np.random.normal(loc, scale). */
   normal(loc = 0, scale = 1): number {
     return loc + scale * this.standardNormal();
+  }
+
+  /** numpy's random_interval: a uniform integer in [0, max] by masked rejection on 32-bit draws (max < 2^32). */
+  interval(max: number): number {
+    if (max === 0) return 0;
+    let mask = max;
+    mask |= mask >>> 1;
+    mask |= mask >>> 2;
+    mask |= mask >>> 4;
+    mask |= mask >>> 8;
+    mask |= mask >>> 16;
+    mask >>>= 0;
+    let value: number;
+    do value = (this.nextUint32() & mask) >>> 0;
+    while (value > max);
+    return value;
+  }
+
+  /** np.random.RandomState.permutation(n): arange(n) shuffled in place from the last element down. */
+  permutation(n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    for (let i = n - 1; i >= 1; i--) {
+      const j = this.interval(i);
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
+    }
+    return out;
   }
 }
