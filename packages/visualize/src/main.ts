@@ -28,7 +28,8 @@ ${DRIFT_REPORT_FILE} when present) that opens from disk with no server.
 Defaults come from params (--params, default ${DEFAULT_PARAMS_PATH}): --input data.interim_path, --metrics
 reports.metrics_dir, --output-dir reports.figures_dir, --report reports.report_path, --format reports.format,
 --dpi reports.dpi (PNG pixels = SVG pixels × dpi / 96); the EDA profile from data.profile_dir, the comparison from
-data.compare_dir, the drift report from drift.output_dir.
+data.compare_dir, the drift report from drift.output_dir and the drift figures' specs from
+data.drift_figures_dir.
 Text is drawn with DejaVu Sans (Debian fonts-dejavu-core); MLOPS_CHART_FONT (+ MLOPS_CHART_FONT_FAMILY) picks another.
 Exit codes: 0 ok, 1 failure, 2 bad input.`;
 
@@ -90,6 +91,7 @@ runCli('mlops-visualize', async (argv, logger) => {
         profileDir: params.data.profile_dir,
         compareDir: params.data.compare_dir,
         driftDir: params.drift.output_dir,
+        driftFiguresDir: params.data.drift_figures_dir,
       },
       logger,
     );

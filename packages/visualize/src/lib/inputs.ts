@@ -57,6 +57,8 @@ export interface InputFolders {
   profileDir: string;
   compareDir: string;
   driftDir: string;
+  /** The drift stage's figures (their Vega-Lite specs are shown in the report). */
+  driftFiguresDir?: string;
 }
 
 export async function readStageInputs(folders: InputFolders): Promise<StageInputs> {

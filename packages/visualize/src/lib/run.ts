@@ -91,9 +91,13 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
   const [table, inputs, foreign] = await Promise.all([
     readTable(options.input),
     readStageInputs(options),
-    // the drift stage's figure specs, for the report: from its own folder only (a declared input; the figures
+    // the drift stage's figure specs, for the report: from its own folders only (declared inputs; the figures
     // folder is this stage's output)
-    readForeignFigures([options.driftDir], new Set(Object.values(FIGURE_NAMES)), warnings),
+    readForeignFigures(
+      [options.driftFiguresDir ?? options.driftDir, options.driftDir],
+      new Set(Object.values(FIGURE_NAMES)),
+      warnings,
+    ),
   ]);
   const summary = summariseTable(table);
   const model = modelInputs(inputs, warnings);
