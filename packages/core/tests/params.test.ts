@@ -85,7 +85,7 @@ describe('params', () => {
     bad('training:\n  cv_folds: 2.5\n', 'training.cv_folds: Invalid input: expected int, received number');
     bad('data:\n  random_state: 1e17\n', 'data.random_state: Too big: expected int to be <=9007199254740991');
     // a value outside an enum, alone and inside a list
-    bad('reports:\n  format: jpg\n', 'reports.format: Invalid option: expected one of "png"|"svg"');
+    bad('reports:\n  format: jpg\n', 'reports.format: Invalid option: expected one of "png"|"svg"|"both"');
     bad(
       'evaluation:\n  metrics: [f1, auc]\n',
       'evaluation.metrics[1]: Invalid option: expected one of "accuracy"|"precision"|"recall"|"f1"|"roc_auc"',

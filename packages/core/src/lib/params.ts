@@ -178,8 +178,11 @@ const evaluationSchema = z.strictObject({
 const reportsSchema = z.strictObject({
   figures_dir: z._default(path, 'reports/figures'),
   metrics_dir: z._default(path, 'reports/metrics'),
-  format: z._default(z.enum(['png', 'svg']), 'png'),
+  // ours: 'both' writes PNG and SVG (the Vega-Lite spec JSON is written beside every figure whatever the format)
+  format: z._default(z.enum(['png', 'svg', 'both']), 'png'),
   dpi: z._default(positiveInt, 300),
+  // ours: the one self-contained HTML report of the visualize stage
+  report_path: z._default(path, 'reports/index.html'),
 });
 
 const mlflowSchema = z.strictObject({

@@ -1,0 +1,150 @@
+/**
+ * The stage: read the clean CSV and the optional inputs, compute the summaries, write every figure (spec + images)
+ * and the HTML report. Inputs are read and checked before anything is written.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import {
+  SPEC_SUFFIX,
+  createLimiter,
+  imageFormats,
+  renderFigure,
+  resolveChartFont,
+  writeRenderedFigure,
+  type ChartFont,
+  type WrittenFigure,
+} from '@mlops/charts';
+import {
+  checkWritableFile,
+  checkWritableFolder,
+  InputError,
+  writeFileAtomic,
+  type Logger,
+} from '@mlops/core';
+import { FIGURE_NAMES, planFigures, type ModelInputs, type SkippedFigure } from './figures.js';
+import {
+  readForeignFigures,
+  readStageInputs,
+  type InputFolders,
+  type OptionalJson,
+  type StageInputs,
+} from './inputs.js';
+import { parseCvResults, parseEvaluation, parseModelComparison, type Parsed } from './metrics.js';
+import { buildReport } from './report.js';
+import { summariseTable, type TableSummary } from './summaries.js';
+import { readTable } from './table.js';
+
+export interface VisualizeOptions extends InputFolders {
+  input: string;
+  outputDir: string;
+  reportPath: string;
+  format: 'png' | 'svg' | 'both';
+  dpi: number;
+  /** Chart font (default DejaVu Sans from fonts-dejavu-core, or $MLOPS_CHART_FONT). */
+  font?: ChartFont;
+  /** PNGs rasterised at once (default 1): each holds its full image in memory (a 300-dpi figure: ~100 MB). */
+  concurrency?: number;
+}
+
+export interface VisualizeResult {
+  summary: TableSummary;
+  figures: WrittenFigure[];
+  skipped: SkippedFigure[];
+  warnings: string[];
+  reportPath: string;
+}
+
+function parsed<T>(
+  input: OptionalJson,
+  parse: (json: unknown, file: string) => Parsed<T>,
+  warnings: string[],
+) {
+  if (!input.found) return undefined;
+  const result = parse(input.value, input.path);
+  warnings.push(...result.warnings);
+  return result.value;
+}
+
+/** The model metrics from the stage inputs; a warning line per absent or unusable file. */
+export function modelInputs(inputs: StageInputs, warnings: string[]): ModelInputs {
+  const evaluation = parsed(inputs.evaluation, parseEvaluation, warnings);
+  const comparison = parsed(inputs.comparison, parseModelComparison, warnings);
+  const cv = parsed(inputs.cv, parseCvResults, warnings);
+  const absent = [inputs.evaluation, inputs.comparison, inputs.cv].filter((i) => !i.found).map((i) => i.path);
+  if (absent.length > 0) warnings.push(`model metrics not found: ${absent.join(', ')}`);
+  const absentReason =
+    !evaluation && !comparison
+      ? inputs.evaluation.found || inputs.comparison.found
+        ? `${inputs.evaluation.path} and ${inputs.comparison.path} are not usable`
+        : `${inputs.evaluation.path} and ${inputs.comparison.path} not found`
+      : undefined;
+  return { evaluation, comparison, cv, absentReason };
+}
+
+export async function visualize(options: VisualizeOptions, logger: Logger): Promise<VisualizeResult> {
+  // Before any work: the font (a PNG without text is wrong) and the output paths.
+  const font = options.font ?? resolveChartFont();
+  checkWritableFolder(options.outputDir);
+  checkWritableFile(options.reportPath);
+
+  const warnings: string[] = [];
+  const [table, inputs, foreign] = await Promise.all([
+    readTable(options.input),
+    readStageInputs(options),
+    // the drift stage's figure specs, for the report: from its own folders only (declared inputs; the figures
+    // folder is this stage's output)
+    readForeignFigures(
+      [options.driftFiguresDir ?? options.driftDir, options.driftDir],
+      new Set(Object.values(FIGURE_NAMES)),
+      warnings,
+    ),
+  ]);
+  const summary = summariseTable(table);
+  const model = modelInputs(inputs, warnings);
+  const { figures, skipped } = planFigures(summary, basename(options.input), model);
+  const formats = imageFormats(options.format);
+  // No output may overwrite an input (say a CSV named like a figure, or the report path pointing at a metrics file).
+  const inputPaths = new Set(
+    [options.input, ...Object.values(inputs).map((i) => i.path)].map((p) => resolve(p)),
+  );
+  const outputs = [
+    options.reportPath,
+    ...figures.flatMap((f) =>
+      [SPEC_SUFFIX, ...formats.map((x) => `.${x}`)].map((ext) => join(options.outputDir, f.name + ext)),
+    ),
+  ];
+  for (const out of outputs)
+    if (inputPaths.has(resolve(out)))
+      throw new InputError(`${out}: is an input of this run; choose another output path`);
+  for (const s of skipped) warnings.push(`figure ${s.name} skipped: ${s.reason}`);
+
+  await mkdir(options.outputDir, { recursive: true });
+  // Vega renders one figure after another on the main thread while the PNGs of the previous ones are rasterised
+  // on the thread pool, `concurrency` at a time.
+  const limit = createLimiter(options.concurrency ?? 1);
+  const pending: Promise<WrittenFigure>[] = [];
+  for (const f of figures) {
+    const rendered = await renderFigure(f.spec, font);
+    pending.push(
+      writeRenderedFigure(options.outputDir, f.name, rendered, { formats, dpi: options.dpi, font, limit }),
+    );
+  }
+  const written = await Promise.all(pending);
+  for (const w of written) for (const message of w.warnings) warnings.push(`figure ${w.name}: ${message}`);
+
+  const html = buildReport({
+    summary,
+    figures: written.map((w, i) => ({ ...w, title: figures[i]!.title })),
+    skipped,
+    inputs,
+    model,
+    options,
+    foreign,
+  });
+  await writeFileAtomic(options.reportPath, html);
+  for (const line of warnings) logger.warn(line);
+  logger.info(
+    `${written.length} figures in ${options.outputDir} (${formats.join(' + ')}, ${options.dpi} dpi), report ${options.reportPath}`,
+  );
+  return { summary, figures: written, skipped, warnings, reportPath: options.reportPath };
+}
