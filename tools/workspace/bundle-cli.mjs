@@ -24,6 +24,9 @@ createRequire(import.meta.url)('./${bundleName}');
 `;
 
 async function bundle(entry) {
+  // Packages the CLI loads from node_modules at run time instead (native add-ons, top-level await): package.json
+  // "bundleExternal".
+  const external = JSON.parse(readFileSync(resolve('package.json'), 'utf8')).bundleExternal ?? [];
   const bundleName = basename(entry).replace(/\.js$/, '.cjs');
   const bundleFile = join(dirname(resolve(entry)), bundleName);
   await build({
@@ -33,6 +36,7 @@ async function bundle(entry) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    external,
     sourcemap: true,
     // ESM dependencies (e.g. createRequire(import.meta.url)) see the bundle's own URL, as they would their file's.
     define: { 'import.meta.url': '__bundleUrl' },

@@ -3,7 +3,7 @@
  * mlops-drift: simulate drift, detect it, draw it. Argument parsing, paths and IO only; the work is in src/lib.
  * Exit codes: 0 ok, 1 failure, 2 bad input, 3 the release verdict fired and failing on it was asked.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_PARAMS_PATH,
@@ -213,19 +213,29 @@ async function visualize(values: Values, logger: Logger): Promise<number> {
     performanceWarning: params.drift.performance_warning,
   });
   for (const f of figures) {
-    const file = join(outputDir, `${f.name}.vl.json`);
     checkOutputPaths({
       inputs: [
         { flag: '--reference', path: referencePath },
         { flag: '--current', path: currentPath },
         { flag: '--report', path: reportPath },
       ],
-      outputs: [{ flag: '--output-dir', path: file }],
+      outputs: [{ flag: '--output-dir', path: join(outputDir, `${f.name}.vl.json`) }],
     });
-    await writeFileAtomic(file, `${JSON.stringify(f.spec, null, 1)}\n`);
   }
+  // Rendering (vega → SVG, resvg → PNG) lives in @mlops/charts, loaded only here: it is kept out of the CLI's bundle
+  // (resvg is a native add-on) and resolved from node_modules at run time.
+  const charts = await import('@mlops/charts');
+  const font = charts.resolveChartFont();
+  const formats = charts.imageFormats(params.reports.format);
+  mkdirSync(outputDir, { recursive: true });
+  for (const f of figures)
+    await charts.writeFigure(outputDir, f.name, f.spec as Parameters<typeof charts.writeFigure>[2], {
+      formats,
+      dpi: params.reports.dpi,
+      font,
+    });
   logger.info(
-    `wrote ${figures.length} Vega-Lite specs to ${outputDir}: ${figures.map((f) => f.name).join(', ')}`,
+    `wrote ${figures.length} figures (${['spec', ...formats].join(', ')}) to ${outputDir}: ${figures.map((f) => f.name).join(', ')}`,
   );
   return ExitCode.ok;
 }

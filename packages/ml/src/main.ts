@@ -39,12 +39,14 @@ import { fileMd5, readLabeledCsv } from './lib/data.js';
 import { complementRows, evaluationReport } from './lib/evaluate.js';
 import { createRunner, threadsFor } from './lib/pool.js';
 import {
+  COMPARISON_JSON,
   CV_CSV,
   CV_JSON,
   EVALUATION_CSV,
   EVALUATION_JSON,
   cvTableCsv,
   cvTableJson,
+  modelComparisonJson,
   evaluationJson,
   evaluationSummaryCsv,
 } from './lib/reports.js';
@@ -107,7 +109,7 @@ async function train(
       {
         flag: values['metrics'] ? '--metrics' : 'reports.metrics_dir',
         path: metricsDir,
-        files: [CV_JSON, CV_CSV],
+        files: [CV_JSON, CV_CSV, COMPARISON_JSON],
       },
     ],
   });
@@ -146,6 +148,7 @@ async function train(
   const cvCsv = join(metricsDir, CV_CSV);
   writeFileAtomicSync(cvJson, cvTableJson(outcome));
   writeFileAtomicSync(cvCsv, cvTableCsv(outcome));
+  writeFileAtomicSync(join(metricsDir, COMPARISON_JSON), modelComparisonJson(outcome));
   logger.info(
     `best: ${winner.spec.key} (CV ${outcome.scoring} ${winner.draws[winner.best]!.mean.toFixed(4)}, test accuracy ${winner.report.test_accuracy.toFixed(4)}) → ${join(output, BUNDLE_FILE)}`,
   );

@@ -12,6 +12,7 @@ export const EVALUATION_JSON = 'evaluation_metrics.json';
 export const EVALUATION_CSV = 'evaluation_summary.csv';
 export const CV_JSON = 'cv_results.json';
 export const CV_CSV = 'cv_results.csv';
+export const COMPARISON_JSON = 'model_comparison.json';
 
 export function evaluationJson(report: EvaluationReport, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ ...report, ...extra }, null, 4) + '\n';
@@ -136,4 +137,34 @@ export function mlmodelText(bundle: BundleContent, runId: string, created: Date,
     `utc_time_created: ${yamlQuote(time)}`,
     '',
   ].join('\n');
+}
+
+/**
+ * Every model's scores on the held-out test rows, side by side (the predecessor's metrics table and overfitting
+ * table, one row per model: accuracy, weighted precision/recall/F1, train accuracy, gap and fit status, confusion
+ * matrix). Only the winner was chosen by CV; the others are scored once here for comparison.
+ */
+export function modelComparisonJson(outcome: TrainOutcome): string {
+  return (
+    JSON.stringify(
+      {
+        scoring: outcome.scoring,
+        winner: outcome.candidates[outcome.winner]!.spec.key,
+        models: outcome.candidates.map((c) => ({
+          model: c.spec.key,
+          cv_mean: c.draws[c.best]!.mean,
+          accuracy: c.report.test_accuracy,
+          precision_weighted: c.report.test_precision,
+          recall_weighted: c.report.test_recall,
+          f1_weighted: c.report.test_f1,
+          train_accuracy: c.report.train_accuracy,
+          gap: c.report.train_test_gap,
+          status: c.report.overfitting_status,
+          confusion_matrix: c.report.confusion_matrix,
+        })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
