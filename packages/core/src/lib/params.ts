@@ -82,7 +82,17 @@ const modelsSchema = z.strictObject({
     z.strictObject({ kernel: z._default(z.enum(['linear', 'rbf']), 'linear'), C: z._default(positive, 1.0) }),
     {},
   ),
+  // ours: multinomial logistic regression (L2, L-BFGS)
+  logistic_regression: z.prefault(
+    z.strictObject({ C: z._default(positive, 1.0), max_iter: z._default(positiveInt, 1000) }),
+    {},
+  ),
 });
+
+/** A search dimension: the values random search draws from (at least one). */
+const choices = <T extends z.ZodMiniType>(item: T, values: z.output<T>[]) =>
+  z._default(z.array(item).check(z.minLength(1)), values);
+const fraction = z.number().check(z.gt(0), z.lte(1));
 
 const trainingSchema = z.strictObject({
   cross_validation: z._default(z.boolean(), true),
@@ -90,6 +100,22 @@ const trainingSchema = z.strictObject({
   scoring: z._default(z.enum(['f1_weighted', 'accuracy', 'f1_macro', 'balanced_accuracy']), 'f1_weighted'),
   random_search_iterations: z._default(int.check(z.nonnegative()), 20),
   random_state: z._default(int, 42),
+  // ours: the boosted trees' random search space (the predecessor's XGBoost_SMOTE space)
+  search_space: z.prefault(
+    z.strictObject({
+      n_estimators: choices(positiveInt, [100, 200, 400]),
+      max_depth: choices(positiveInt, [3, 5, 7]),
+      learning_rate: choices(positive, [0.01, 0.05, 0.1]),
+      subsample: choices(fraction, [0.6, 0.8, 1.0]),
+      colsample_bytree: choices(fraction, [0.6, 0.8, 1.0]),
+      smote_k_neighbors: choices(positiveInt, [1]),
+    }),
+    {},
+  ),
+  // ours: worker threads for CV and search (0: one per CPU core)
+  n_jobs: z._default(int.check(z.nonnegative()), 0),
+  // ours: shuffles per feature for the permutation importances on held-out folds
+  importance_repeats: z._default(positiveInt, 5),
 });
 
 const evaluationSchema = z.strictObject({
