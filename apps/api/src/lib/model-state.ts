@@ -1,0 +1,187 @@
+/**
+ * The served model and its reloading. A ServedModel is everything a request needs, built once per bundle: the
+ * LoadedModel, its compiled row validator and its compiled response serializer. The holder swaps one reference,
+ * so a request sees either the old model or the new one, whole: there is no moment without a model once one was
+ * loaded, and a bundle that fails to load leaves the current model serving.
+ */
+import { stat, readFile } from 'node:fs/promises';
+import type { Ajv, ValidateFunction } from 'ajv';
+import fastJson from 'fast-json-stringify';
+import { BUNDLE_FILE, inputFields, LoadedModel, parseBundle, type FeatureSpec } from '@mlops/model';
+import { predictionSchema, rowSchema } from './schemas.js';
+
+export interface PredictionBody {
+  prediction: string;
+  confidence: number;
+  probabilities: Record<string, number>;
+  features_received: unknown;
+  model_name: string;
+  model_version: string;
+}
+
+export interface ServedModel {
+  readonly model: LoadedModel;
+  readonly spec: FeatureSpec;
+  readonly fields: readonly string[];
+  readonly labels: readonly string[];
+  /** The winner's model key (e.g. RandomForest). */
+  readonly name: string;
+  /** The first 12 hex digits of the bundle checksum: changes with every retrained bundle. */
+  readonly version: string;
+  readonly checksum: string;
+  readonly file: string;
+  readonly loadedAt: Date;
+  readonly validateRow: ValidateFunction;
+  /** fast-json-stringify of one /predict response. */
+  readonly serializePrediction: (body: PredictionBody) => string;
+  /** Scratch probabilities for the single-row path (requests run one at a time on the event loop). */
+  readonly proba: Float64Array;
+  /** Predictions per class since this model was loaded. */
+  readonly classCounts: Float64Array;
+}
+
+/** Builds a ServedModel from a bundle file's text; throws (naming the file) when the bundle is invalid. */
+export function serveBundle(text: string, file: string, ajv: Ajv): ServedModel {
+  const content = parseBundle(text, file);
+  const model = new LoadedModel(content);
+  const checksum = /"checksum":"sha256:([0-9a-f]{64})"/.exec(text.slice(0, 200))?.[1] ?? '';
+  const spec = content.feature_spec;
+  const labels = content.labels;
+  return {
+    model,
+    spec,
+    fields: inputFields(spec),
+    labels,
+    name: content.model_name,
+    version: checksum.slice(0, 12),
+    checksum: `sha256:${checksum}`,
+    file,
+    loadedAt: new Date(),
+    validateRow: ajv.compile(rowSchema(spec)),
+    serializePrediction: fastJson(predictionSchema(spec, labels) as never) as (b: PredictionBody) => string,
+    proba: new Float64Array(labels.length),
+    classCounts: new Float64Array(labels.length),
+  };
+}
+
+/** Fills the response of one prediction from `served.proba` (after predictOneInto) for class `k`. */
+export function predictionBody(served: ServedModel, k: number, row: unknown): PredictionBody {
+  const probabilities: Record<string, number> = {};
+  const labels = served.labels;
+  const proba = served.proba;
+  for (let c = 0; c < labels.length; c++) probabilities[labels[c]!] = proba[c]!;
+  return {
+    prediction: labels[k]!,
+    confidence: proba[k]!,
+    probabilities,
+    features_received: row,
+    model_name: served.name,
+    model_version: served.version,
+  };
+}
+
+export interface HolderEvents {
+  onLoad?(served: ServedModel, previous: ServedModel | undefined): void;
+  onError?(message: string): void;
+}
+
+/**
+ * Holds the current model of a folder and reloads it when the bundle file changes (polled) or when asked
+ * (SIGHUP). Loads are serialized: a second request while one runs waits for it and then checks again.
+ */
+export class ModelHolder {
+  private served: ServedModel | undefined;
+  private seen = '';
+  private error: string | undefined;
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  readonly file: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly ajv: Ajv,
+    private readonly events: HolderEvents = {},
+  ) {
+    this.file = dir.endsWith('.json') ? dir : `${dir.replace(/\/+$/, '')}/${BUNDLE_FILE}`;
+  }
+
+  /** The model serving now, or undefined (the api is degraded). */
+  get current(): ServedModel | undefined {
+    return this.served;
+  }
+
+  /** Why there is no model (or why the last reload failed), for /health and 503 bodies. */
+  get lastError(): string | undefined {
+    return this.error;
+  }
+
+  /**
+   * Checks the bundle file and loads it when it is new or changed (or always, with `force`). Never throws: a
+   * failure is kept in `lastError` and reported through `onError`; the current model keeps serving.
+   */
+  reload(force = false): Promise<void> {
+    if (this.loading) {
+      this.again ||= true;
+      if (force) this.seen = '';
+      return this.loading;
+    }
+    this.loading = this.check(force).finally(() => {
+      this.loading = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.reload();
+      }
+    });
+    return this.loading;
+  }
+
+  private async check(force: boolean): Promise<void> {
+    let fingerprint: string;
+    try {
+      const info = await stat(this.file);
+      fingerprint = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const message =
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `no model bundle at ${this.file} yet (train one with mlops-ml train; it is loaded when it appears)`
+          : `${this.file}: ${(error as Error).message}`;
+      if (message !== this.error) {
+        this.error = message;
+        // A model already serving stays: a folder being replaced is briefly absent.
+        if (!this.served) this.events.onError?.(message);
+      }
+      this.seen = '';
+      return;
+    }
+    if (!force && fingerprint === this.seen) return;
+    this.seen = fingerprint;
+    try {
+      const text = await readFile(this.file, 'utf8');
+      const served = serveBundle(text, this.file, this.ajv);
+      const previous = this.served;
+      this.served = served; // the swap: one assignment, between two requests
+      this.error = undefined;
+      this.events.onLoad?.(served, previous);
+    } catch (error) {
+      this.error = (error as Error).message.split('\n')[0]!;
+      this.events.onError?.(
+        this.served ? `${this.error} (still serving ${this.served.name} ${this.served.version})` : this.error,
+      );
+    }
+  }
+
+  /** Polls the bundle file every `ms` (0: never). The timer does not keep the process alive. */
+  watch(ms: number): void {
+    this.stop();
+    if (ms <= 0) return;
+    this.timer = setInterval(() => void this.reload(), ms);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
