@@ -84,7 +84,7 @@ const modelsSchema = z.strictObject({
   ),
   // ours: multinomial logistic regression (L2, L-BFGS)
   logistic_regression: z.prefault(
-    z.strictObject({ C: z._default(positive, 1.0), max_iter: z._default(positiveInt, 1000) }),
+    z.strictObject({ C: z._default(positive, 1.0), max_iter: z._default(positiveInt, 100) }),
     {},
   ),
 });

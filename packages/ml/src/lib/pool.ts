@@ -31,7 +31,9 @@ export function inProcessRunner(shared: SharedData): TaskRunner {
       }
       return results;
     },
-    async close() {},
+    async close() {
+      // nothing to release in process
+    },
   };
 }
 

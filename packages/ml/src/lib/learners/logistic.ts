@@ -11,6 +11,8 @@ export interface LogisticRegressionParams {
   /** Inverse regularisation strength (> 0). */
   readonly C: number;
   readonly max_iter: number;
+  /** Stop when max |gradient| of the objective ≤ tol (scikit-learn's default 1e-4). */
+  readonly tol?: number;
 }
 
 export interface LogisticRegressionLearner extends Learner {
