@@ -25,7 +25,7 @@ Environment (an empty value counts as unset):
 Params (--params, default ${DEFAULT_PARAMS_PATH}; defaults when that file is absent): models.output_dir,
 drift.psi_threshold, drift.ks_threshold (p-value threshold), drift.alert_threshold.`;
 
-await runCli('mlops-api', async (argv) => {
+void runCli('mlops-api', async (argv) => {
   const { values } = parseCli(argv, { params: { type: 'string' } }, USAGE);
   const paramsFile = values.params ?? DEFAULT_PARAMS_PATH;
   const params =
