@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyError } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -98,7 +98,7 @@ function errorDetail(issues: readonly FieldIssue[]) {
   return issues.map((i) => ({
     field: i.field,
     msg: i.message,
-    loc: ['body', ...i.field.split(/\.|\[|\]\.?/).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+    loc: i.field === '(body)' ? ['body'] : ['body', ...i.field.split(/\.|\[|\]\.?/).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
     type: 'value_error',
   }));
 }
@@ -109,13 +109,16 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
   const metrics = createMetrics(() => holderRef);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: config.logLevel } }),
-    disableRequestLogging: true,
+    // One log line per request, written by the onResponse hook below (with route, status and duration).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
     ajv: {
       customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false },
     },
   });
+  // Only JSON (and CSV on /invocations): a text/plain body is 415, not a string the validator has to reject.
+  app.removeContentTypeParser('text/plain');
   const holder = new ModelHolder(config.modelDir, ajv, {
     onLoad(served, previous) {
       metrics.modelLoaded(served);
@@ -518,7 +521,7 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
         if (rows.length === 0) throw new PayloadShapeError('the input holds no rows');
         if (rows.length > config.maxBatchRows)
           throw new PayloadTooLargeError(`${rows.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`);
-        const { issues, out } = predictRows(served, rows, (i) => `row ${i}: `);
+        const { issues, out } = predictRows(served, rows, (i) => `rows[${i}]`);
         if (issues.length) throw new RequestValidationError(issues, 400);
         return reply
           .type('application/json; charset=utf-8')
@@ -587,7 +590,7 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
         const parsed = parseInferRequest(request.body, served.spec);
         if (parsed.rows.length > config.maxBatchRows)
           throw new PayloadTooLargeError(`${parsed.rows.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`);
-        const { issues, out } = predictRows(served, parsed.rows, (i) => `row ${i}: `);
+        const { issues, out } = predictRows(served, parsed.rows, (i) => `rows[${i}]`);
         if (issues.length) throw new RequestValidationError(issues, 400);
         const n = out.length;
         const k = served.labels.length;

@@ -67,10 +67,12 @@ export function issuesOf(errors: readonly ErrorObject[] | null | undefined, pref
       case 'enum':
         message = `${show(e.data)} is not one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
         break;
-      case 'type':
-        message = `must be a ${(e.params as { type: string }).type}, not ${show(e.data)}`;
-        if (e.data === undefined) message = `must be a ${(e.params as { type: string }).type}`;
+      case 'type': {
+        const type = (e.params as { type: string }).type;
+        const article = /^[aeiou]/.test(type) ? 'an' : 'a';
+        message = `must be ${article} ${type}, not ${show(e.data)}`;
         break;
+      }
       case 'minimum':
       case 'maximum':
         // JSON has no NaN or Infinity, but 1e309 parses to Infinity: say what is wrong with it.
