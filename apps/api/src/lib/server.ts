@@ -48,6 +48,46 @@ export class ModelUnavailableError extends Error {
   readonly statusCode = 503;
 }
 
+/** A body that is not JSON (or not acceptable JSON): 400 with what is wrong and, where it can tell, the field. */
+export class MalformedBodyError extends Error {
+  readonly statusCode = 400;
+}
+
+/** Keys that would poison an object's prototype if the value were ever merged into another object. */
+const POISON = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses a JSON body. JSON has no NaN or Infinity: a client that writes them (Python's json.dumps does) gets a 400
+ * naming the field. A `__proto__`/`constructor` key anywhere is refused (walked without recursion, so deeply
+ * nested JSON cannot overflow the stack).
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) throw new MalformedBodyError('the body is empty: send a JSON object');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const bad = /"([^"\\]{1,100})"\s*:\s*(-?Infinity|NaN|undefined)\b/.exec(text);
+    if (bad)
+      throw new MalformedBodyError(
+        `malformed JSON: field "${bad[1]}": ${bad[2]} is not a JSON number (numbers must be finite)`,
+      );
+    throw new MalformedBodyError(`malformed JSON: ${(error as Error).message}`);
+  }
+  if (text.includes('__proto__') || text.includes('"constructor"') || text.includes('"prototype"')) {
+    const stack: unknown[] = [value];
+    while (stack.length) {
+      const v = stack.pop();
+      if (typeof v !== 'object' || v === null) continue;
+      for (const key of Object.keys(v)) {
+        if (POISON.has(key)) throw new MalformedBodyError(`field "${key}" is not accepted (a prototype key)`);
+        stack.push((v as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return value;
+}
+
 export interface ApiServer {
   readonly app: FastifyInstance;
   readonly holder: ModelHolder;
@@ -119,6 +159,14 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
   });
   // Only JSON (and CSV on /invocations): a text/plain body is 415, not a string the validator has to reject.
   app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   const holder = new ModelHolder(config.modelDir, ajv, {
     onLoad(served, previous) {
       metrics.modelLoaded(served);
@@ -351,7 +399,8 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       const served = requireModel(holder);
       const b = served.model.bundle;
       const test = (b.metrics as { test?: Record<string, unknown> }).test ?? {};
-      const accuracy = typeof test['accuracy'] === 'number' ? test['accuracy'] : null;
+      // The held-out test accuracy (the ml stage's key; `accuracy` in older bundles).
+      const accuracy = [test['test_accuracy'], test['accuracy']].find((a) => typeof a === 'number') ?? null;
       return {
         model_name: served.name,
         model_version: served.version,

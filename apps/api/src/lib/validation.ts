@@ -93,7 +93,8 @@ export function issuesOf(errors: readonly ErrorObject[] | null | undefined, pref
     seen.add(key);
     out.push({ field, message });
   }
-  return out;
+  // What is wrong with a value says more than what is absent: wrong values first, missing fields last.
+  return [...out.filter((i) => i.message !== 'is required'), ...out.filter((i) => i.message === 'is required')];
 }
 
 /** Issues as one line: `Age: must be <= 100; CAEC: "x" is not one of …` (at most 5, then a count). */
