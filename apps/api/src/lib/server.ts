@@ -278,15 +278,22 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   // ---- validation delegated to the served model -----------------------------------------------------------
+  // A validator that throws becomes a 500 in Fastify: these return their errors instead.
+  const unavailable = () => ({
+    error: new ModelUnavailableError(
+      `Model not loaded. Try again later: ${holder.lastError ?? `waiting for ${holder.file}`}`,
+    ),
+  });
   /** The body validator of a row route: the served model's compiled row schema (503 first when there is none). */
   const rowBodyValidator = () => (data: unknown) => {
-    const served = requireModel(holder);
+    const served = holder.current;
+    if (!served) return unavailable();
     if (served.validateRow(data)) return true;
     return { error: new RequestValidationError(issuesOf(served.validateRow.errors)) };
   };
   /** The envelope of a batch route: {samples: [...]}, 1 to maxBatchRows items; the items are checked one by one. */
   const samplesValidator = () => (data: unknown) => {
-    requireModel(holder);
+    if (!holder.current) return unavailable();
     const fail = (field: string, message: string, status = 422) => ({
       error: new RequestValidationError([{ field, message }], status),
     });
@@ -301,10 +308,7 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       return fail('samples', `${samples.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`, 413);
     return true;
   };
-  const noBodyValidator = () => () => {
-    requireModel(holder);
-    return true;
-  };
+  const noBodyValidator = () => () => (holder.current ? true : unavailable());
 
   const err = (description: string) => ({ description, ...errorSchema });
   const rowErrors = {
