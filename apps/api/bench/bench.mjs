@@ -48,8 +48,12 @@ const dir = mkdtempSync(join(tmpdir(), 'api-bench-'));
 try {
   // A real bundle: demo rows → clean CSV (target in lower snake case, as eda writes it) → mlops-ml train.
   run(join(ROOT, 'tools/demo-data/dist/main.js'), ['--rows', '1000', '--seed', '7', '--out-dir', 'raw'], dir);
-  const [header, ...lines] = readFileSync(join(dir, 'raw/obesity_clean_reference.csv'), 'utf8').trimEnd().split('\n');
-  const rows = lines.map((l) => l.slice(0, l.lastIndexOf(',') + 1) + l.slice(l.lastIndexOf(',') + 1).toLowerCase());
+  const [header, ...lines] = readFileSync(join(dir, 'raw/obesity_clean_reference.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
+  const rows = lines.map(
+    (l) => l.slice(0, l.lastIndexOf(',') + 1) + l.slice(l.lastIndexOf(',') + 1).toLowerCase(),
+  );
   writeFileSync(join(dir, 'clean.csv'), `${[header, ...rows].join('\n')}\n`);
   writeFileSync(
     join(dir, 'params.yaml'),
@@ -57,7 +61,18 @@ try {
   );
   run(
     join(ROOT, 'packages/ml/dist/main.js'),
-    ['train', '--input', 'clean.csv', '--output', 'models', '--metrics', 'metrics', '--no-mlflow', '--params', 'params.yaml'],
+    [
+      'train',
+      '--input',
+      'clean.csv',
+      '--output',
+      'models',
+      '--metrics',
+      'metrics',
+      '--no-mlflow',
+      '--params',
+      'params.yaml',
+    ],
     dir,
   );
 
@@ -82,7 +97,13 @@ try {
   const port = await freePort();
   const server = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODEL_DIR: join(dir, 'models'), LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MODEL_DIR: join(dir, 'models'),
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -102,7 +123,14 @@ try {
   const loadBefore = loadavg();
   for (const [name, { path, body }] of Object.entries(bodies)) {
     // A short warm-up so the JIT has compiled the path before the measured run.
-    await autocannon({ url: base + path, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, duration: 2 });
+    await autocannon({
+      url: base + path,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      connections: CONNECTIONS,
+      duration: 2,
+    });
     const load = loadavg()[0];
     // autocannon's own percentiles are whole milliseconds; each response's time is known to the microsecond.
     const times = [];
@@ -116,11 +144,18 @@ try {
       setupClient: (client) => client.on('response', (_status, _bytes, ms) => times.push(ms)),
     });
     times.sort((a, b) => a - b);
-    const pct = (p) => Math.round(times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] * 1000) / 1000;
+    const pct = (p) =>
+      Math.round(times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] * 1000) / 1000;
     const bad = r.non2xx + r.errors + r.timeouts;
     results[name] = {
       requests_per_second: Math.round(r.requests.average),
-      latency_ms: { p50: pct(50), p90: pct(90), p99: pct(99), max: pct(100), mean: Math.round((times.reduce((a, b) => a + b, 0) / times.length) * 1000) / 1000 },
+      latency_ms: {
+        p50: pct(50),
+        p90: pct(90),
+        p99: pct(99),
+        max: pct(100),
+        mean: Math.round((times.reduce((a, b) => a + b, 0) / times.length) * 1000) / 1000,
+      },
       requests: r.requests.total,
       failed_requests: bad,
       load_average_1m_at_start: Math.round(load * 100) / 100,

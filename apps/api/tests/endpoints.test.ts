@@ -26,8 +26,15 @@ describe("the predecessor's endpoints", () => {
   it('GET / lists the endpoints', async () => {
     const r = await getJson(`${server.url}/`);
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ name: 'Obesity Classification API', docs: '/docs', openapi: '/openapi.json' });
-    expect(r.json['endpoints']).toMatchObject({ predict: 'POST /predict', predict_batch: 'POST /predict/batch' });
+    expect(r.json).toMatchObject({
+      name: 'Obesity Classification API',
+      docs: '/docs',
+      openapi: '/openapi.json',
+    });
+    expect(r.json['endpoints']).toMatchObject({
+      predict: 'POST /predict',
+      predict_batch: 'POST /predict/batch',
+    });
   });
 
   it('GET /health is healthy with the model name and version (timezone-aware timestamp)', async () => {
@@ -52,9 +59,7 @@ describe("the predecessor's endpoints", () => {
     const info = await getJson(`${server.url}/model/info`);
     expect(info.status).toBe(200);
     expect(info.json['classes']).toEqual(model.labels);
-    expect(info.json['accuracy']).toBe(
-      model.bundle.metrics.test['test_accuracy'],
-    );
+    expect(info.json['accuracy']).toBe(model.bundle.metrics.test['test_accuracy']);
     expect(info.json['accuracy']).toBeGreaterThan(0.5);
     expect(info.json['features_required']).toBe(16);
     const classes = await getJson(`${server.url}/model/classes`);
@@ -120,7 +125,10 @@ describe('MLflow scoring protocol', () => {
   it('accepts dataframe_split, dataframe_records, instances and inputs', async () => {
     const rows = trained.rows.slice(10, 14);
     const columns = trained.header;
-    await expectLabels({ dataframe_split: { columns, data: rows.map((r) => columns.map((c) => r[c])) } }, rows);
+    await expectLabels(
+      { dataframe_split: { columns, data: rows.map((r) => columns.map((c) => r[c])) } },
+      rows,
+    );
     await expectLabels(
       { dataframe_split: { index: [0, 1, 2, 3], columns, data: rows.map((r) => columns.map((c) => r[c])) } },
       rows,
@@ -134,7 +142,10 @@ describe('MLflow scoring protocol', () => {
 
   it('accepts text/csv with a header (and charset=utf-8)', async () => {
     const rows = trained.rows.slice(20, 23);
-    const csv = [trained.header.join(','), ...rows.map((r) => trained.header.map((c) => r[c]).join(','))].join('\n');
+    const csv = [
+      trained.header.join(','),
+      ...rows.map((r) => trained.header.map((c) => r[c]).join(',')),
+    ].join('\n');
     await expectLabels(`${csv}\n`, rows, 'text/csv');
     await expectLabels(csv, rows, 'text/csv; charset=utf-8');
   });
@@ -180,7 +191,10 @@ describe('KServe v2', () => {
   it('infers from one tensor per field ([n] and [n, 1]) with labels and probabilities', async () => {
     const rows = trained.rows.slice(30, 33);
     for (const shape2 of [false, true]) {
-      const r = await postJson(`${server.url}/v2/models/${name}/infer`, { id: 'x1', inputs: tensors(rows, shape2) });
+      const r = await postJson(`${server.url}/v2/models/${name}/infer`, {
+        id: 'x1',
+        inputs: tensors(rows, shape2),
+      });
       expect(r.status, r.text).toBe(200);
       expect(r.json).toMatchObject({ model_name: name, id: 'x1' });
       const [label, proba] = r.json['outputs'] as { name: string; shape: number[]; data: unknown[] }[];
@@ -206,7 +220,9 @@ describe('drift, metrics, documentation, CORS-less default', () => {
     expect(fd['Weight']!['psi']).toBeLessThan(0.1);
     expect((fd['Weight']!['null_reasons'] as Record<string, string>)['ks_statistic']).toMatch(/binned/);
 
-    const heavier = trained.rows.slice(0, 400).map((r) => ({ ...r, Weight: Math.min(200, (r['Weight'] as number) * 1.3) }));
+    const heavier = trained.rows
+      .slice(0, 400)
+      .map((r) => ({ ...r, Weight: Math.min(200, (r['Weight'] as number) * 1.3) }));
     const shifted = await postJson(`${server.url}/drift`, { samples: heavier });
     const sd = shifted.json['feature_drift'] as Record<string, Record<string, unknown>>;
     expect(sd['Weight']).toMatchObject({ psi_alert: true, has_drift: true, chi2_significant: true });
@@ -224,9 +240,13 @@ describe('drift, metrics, documentation, CORS-less default', () => {
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(r.text).toMatch(/http_requests_total\{route="\/predict",method="POST",status="200"\} \d+/);
     expect(r.text).toMatch(/http_requests_total\{route="\/predict",method="POST",status="422"\} \d+/);
-    expect(r.text).toMatch(/http_request_duration_seconds_bucket\{le="0.005",route="\/predict",method="POST"\}/);
+    expect(r.text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",route="\/predict",method="POST"\}/,
+    );
     expect(r.text).toContain(`predictions_total{class="${model.predictOne(row).label}"}`);
-    expect(r.text).toMatch(/model_info\{model_name="LogisticRegression",model_version="[0-9a-f]{12}",algorithm="logistic_regression"\} 1/);
+    expect(r.text).toMatch(
+      /model_info\{model_name="LogisticRegression",model_version="[0-9a-f]{12}",algorithm="logistic_regression"\} 1/,
+    );
     expect(r.text).toMatch(/model_loaded 1/);
   });
 
@@ -235,16 +255,29 @@ describe('drift, metrics, documentation, CORS-less default', () => {
     expect(doc.status).toBe(200);
     expect(doc.json['openapi']).toBe('3.0.3');
     const paths = doc.json['paths'] as Record<string, Record<string, { requestBody?: unknown }>>;
-    for (const p of ['/predict', '/predict/batch', '/invocations', '/v2/models/{name}/infer', '/drift', '/health'])
+    for (const p of [
+      '/predict',
+      '/predict/batch',
+      '/invocations',
+      '/v2/models/{name}/infer',
+      '/drift',
+      '/health',
+    ])
       expect(paths[p], p).toBeDefined();
     const predictBody = JSON.stringify(paths['/predict']!['post']!.requestBody);
     expect(predictBody).toContain('"additionalProperties":false');
-    expect(predictBody).toContain('"enum":["Public_Transportation","Automobile","Walking","Motorbike","Bike"]');
+    expect(predictBody).toContain(
+      '"enum":["Public_Transportation","Automobile","Walking","Motorbike","Bike"]',
+    );
     const html = await fetch(`${server.url}/docs/`);
     expect(html.status).toBe(200);
     const page = await html.text();
     expect(page).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/); // every asset is local: the UI works offline
-    for (const asset of ['static/swagger-ui-bundle.js', 'static/swagger-ui.css', 'static/swagger-initializer.js']) {
+    for (const asset of [
+      'static/swagger-ui-bundle.js',
+      'static/swagger-ui.css',
+      'static/swagger-initializer.js',
+    ]) {
       const a = await fetch(`${server.url}/docs/${asset}`);
       expect(a.status, asset).toBe(200);
       expect((await a.arrayBuffer()).byteLength).toBeGreaterThan(100);
@@ -263,7 +296,9 @@ describe('drift, metrics, documentation, CORS-less default', () => {
 
 describe('CORS from CORS_ORIGINS', () => {
   it('allows the listed origins with credentials, never "*" with credentials', async () => {
-    const s = await startInProcess(trained.modelDir, { CORS_ORIGINS: 'https://app.example.com,http://localhost:3000' });
+    const s = await startInProcess(trained.modelDir, {
+      CORS_ORIGINS: 'https://app.example.com,http://localhost:3000',
+    });
     try {
       const ok = await fetch(`${s.url}/health`, { headers: { origin: 'https://app.example.com' } });
       expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');

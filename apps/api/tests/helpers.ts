@@ -38,7 +38,8 @@ function node(args: string[], cwd: string): void {
  */
 export function trainBundle(seed = 7, rows = 600, output = 'models'): Trained {
   for (const f of [ML, DEMO])
-    if (!existsSync(f)) throw new Error(`${f} is not built: run \`npx nx run api:test\` (it builds it first)`);
+    if (!existsSync(f))
+      throw new Error(`${f} is not built: run \`npx nx run api:test\` (it builds it first)`);
   const dir = mkdtempSync(join(tmpdir(), 'api-test-'));
   node([DEMO, '--rows', String(rows), '--seed', String(seed), '--out-dir', 'raw'], dir);
   const [headerLine, ...lines] = readFileSync(join(dir, 'raw/obesity_clean_reference.csv'), 'utf8')
@@ -55,7 +56,19 @@ export function trainBundle(seed = 7, rows = 600, output = 'models'): Trained {
     'models:\n  algorithms: [logistic_regression]\ntraining:\n  cv_folds: 3\n  importance_repeats: 1\n',
   );
   node(
-    [ML, 'train', '--input', 'clean.csv', '--output', output, '--metrics', 'metrics', '--no-mlflow', '--params', 'params.yaml'],
+    [
+      ML,
+      'train',
+      '--input',
+      'clean.csv',
+      '--output',
+      output,
+      '--metrics',
+      'metrics',
+      '--no-mlflow',
+      '--params',
+      'params.yaml',
+    ],
     dir,
   );
   const header = headerLine!.split(',').slice(0, -1);
@@ -68,7 +81,10 @@ export function trainBundle(seed = 7, rows = 600, output = 'models'): Trained {
 
 /** A config for an in-process server on an ephemeral loopback port. */
 export function testConfig(modelDir: string, env: Record<string, string> = {}): ApiConfig {
-  return readConfig({ PORT: '0', HOST: '127.0.0.1', MODEL_DIR: modelDir, MODEL_POLL_MS: '0', ...env }, defaultParams());
+  return readConfig(
+    { PORT: '0', HOST: '127.0.0.1', MODEL_DIR: modelDir, MODEL_POLL_MS: '0', ...env },
+    defaultParams(),
+  );
 }
 
 export interface Running extends ApiServer {
@@ -109,7 +125,10 @@ export function startChild(env: Record<string, string>, cwd = ROOT): Promise<Chi
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not listen within 15 s:\n${err}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not listen within 15 s:\n${err}`)),
+      15_000,
+    );
     proc.stdout!.on('data', (d: Buffer) => {
       buffer += d.toString();
       let nl: number;

@@ -60,7 +60,10 @@ function runCli(env: Record<string, string>) {
 describe('configuration errors: exit 2 with one line naming the variable', () => {
   it.each([
     [{ PORT: 'eighty' }, /PORT="eighty": must be a whole number from 0 to 65535/],
-    [{ MODEL_URI: 'models:/obesity@champion' }, /MODEL_URI="models:\/obesity@champion": loading from the model registry .* is not supported yet/],
+    [
+      { MODEL_URI: 'models:/obesity@champion' },
+      /MODEL_URI="models:\/obesity@champion": loading from the model registry .* is not supported yet/,
+    ],
     [{ CORS_ORIGINS: '*,https://app.example.com' }, /CORS_ORIGINS=.*"\*" cannot be combined/],
     [{ CORS_ORIGINS: 'app.example.com' }, /CORS_ORIGINS: "app.example.com" is not an origin/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud": must be one of/],
@@ -84,7 +87,9 @@ describe('configuration errors: exit 2 with one line naming the variable', () =>
     try {
       const r = runCli({ MODEL_DIR: a.modelDir, PORT: String(port) });
       expect(r.code).toBe(1);
-      expect(r.stderr.trim()).toMatch(new RegExp(`^mlops-api: error: cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`));
+      expect(r.stderr.trim()).toMatch(
+        new RegExp(`^mlops-api: error: cannot listen on 127.0.0.1:${port}: .*EADDRINUSE`),
+      );
     } finally {
       blocker.close();
     }
@@ -103,7 +108,9 @@ describe('starting without a model', () => {
     const row = a.rows[0]!;
     const p = await postJson(`${c.url}/predict`, row);
     expect(p.status).toBe(503);
-    expect(p.json['message']).toMatch(/^Model not loaded\. Try again later: no model bundle at .*model_bundle\.json/);
+    expect(p.json['message']).toMatch(
+      /^Model not loaded\. Try again later: no model bundle at .*model_bundle\.json/,
+    );
     expect((await postJson(`${c.url}/predict`, { Age: 'x' })).status).toBe(503); // 503 comes before validation
     expect((await postJson(`${c.url}/invocations`, { instances: [row] })).status).toBe(503);
     expect((await getJson(`${c.url}/model/info`)).status).toBe(503);
@@ -184,7 +191,10 @@ describe('SIGHUP reload', () => {
 
 describe('graceful SIGTERM', () => {
   /** Sends a request's head and the first half of its body, leaving it in flight. */
-  function halfRequest(url: string, body: string): { socket: Socket; finish: () => void; response: Promise<string> } {
+  function halfRequest(
+    url: string,
+    body: string,
+  ): { socket: Socket; finish: () => void; response: Promise<string> } {
     const { hostname, port } = new URL(url);
     const socket = connect(Number(port), hostname);
     const half = Math.floor(body.length / 2);
@@ -209,7 +219,9 @@ describe('graceful SIGTERM', () => {
     );
     await new Promise((r) => setTimeout(r, 200));
     c.proc.kill('SIGTERM');
-    await until('the shutdown to begin', async () => (c.logs.some((l) => l.includes('shutting down')) ? true : undefined));
+    await until('the shutdown to begin', async () =>
+      c.logs.some((l) => l.includes('shutting down')) ? true : undefined,
+    );
     // Still running: it waits for the requests in flight.
     await new Promise((r) => setTimeout(r, 300));
     expect(c.proc.exitCode).toBeNull();

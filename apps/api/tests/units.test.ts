@@ -22,12 +22,21 @@ import {
 describe('configuration', () => {
   it('defaults: port 8000, all interfaces, the catalog models folder, no CORS', () => {
     const c = readConfig({}, defaultParams());
-    expect(c).toMatchObject({ port: 8000, host: '0.0.0.0', modelDir: 'models', corsOrigins: [], logLevel: 'info' });
+    expect(c).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      modelDir: 'models',
+      corsOrigins: [],
+      logLevel: 'info',
+    });
     expect(c.drift).toEqual({ psiThreshold: 0.25, pThreshold: 0.1, alertThreshold: 0.5 });
   });
 
   it('empty variables (compose passes ${X:-}) count as unset; MODEL_DIR overrides the catalog', () => {
-    const c = readConfig({ PORT: '', HOST: '', MODEL_DIR: '/srv/models', LOG_LEVEL: '', CORS_ORIGINS: '' }, defaultParams());
+    const c = readConfig(
+      { PORT: '', HOST: '', MODEL_DIR: '/srv/models', LOG_LEVEL: '', CORS_ORIGINS: '' },
+      defaultParams(),
+    );
     expect(c).toMatchObject({ port: 8000, host: '0.0.0.0', modelDir: '/srv/models', logLevel: 'info' });
   });
 
@@ -54,19 +63,64 @@ describe('MLflow payloads', () => {
       { Age: 20, Gender: 'Male' },
       { Age: 30, Gender: 'Female' },
     ];
-    expect(rowsFromJsonPayload({ dataframe_split: { columns: fields, data: [[20, 'Male'], [30, 'Female']] } }, fields)).toEqual(rows);
-    expect(rowsFromJsonPayload({ dataframe_split: { data: [[20, 'Male'], [30, 'Female']] } }, fields)).toEqual(rows);
+    expect(
+      rowsFromJsonPayload(
+        {
+          dataframe_split: {
+            columns: fields,
+            data: [
+              [20, 'Male'],
+              [30, 'Female'],
+            ],
+          },
+        },
+        fields,
+      ),
+    ).toEqual(rows);
+    expect(
+      rowsFromJsonPayload(
+        {
+          dataframe_split: {
+            data: [
+              [20, 'Male'],
+              [30, 'Female'],
+            ],
+          },
+        },
+        fields,
+      ),
+    ).toEqual(rows);
     expect(rowsFromJsonPayload({ dataframe_records: rows }, fields)).toEqual(rows);
     expect(rowsFromJsonPayload({ instances: rows }, fields)).toEqual(rows);
-    expect(rowsFromJsonPayload({ inputs: [[20, 'Male'], [30, 'Female']] }, fields)).toEqual(rows);
-    expect(rowsFromJsonPayload({ inputs: { Age: [20, 30], Gender: ['Male', 'Female'] } }, fields)).toEqual(rows);
+    expect(
+      rowsFromJsonPayload(
+        {
+          inputs: [
+            [20, 'Male'],
+            [30, 'Female'],
+          ],
+        },
+        fields,
+      ),
+    ).toEqual(rows);
+    expect(rowsFromJsonPayload({ inputs: { Age: [20, 30], Gender: ['Male', 'Female'] } }, fields)).toEqual(
+      rows,
+    );
   });
 
   it('refuses ambiguous or malformed payloads with the reason', () => {
-    expect(() => rowsFromJsonPayload({}, fields)).toThrow(/exactly one of the input fields .* received the fields: none/);
-    expect(() => rowsFromJsonPayload({ instances: [], extra: 1 }, fields)).toThrow(/received the fields: instances, extra/);
-    expect(() => rowsFromJsonPayload({ inputs: { Age: [1, 2], Gender: ['Male'] } }, fields)).toThrow(/inputs.Gender has 1 values; the other columns have 2/);
-    expect(() => rowsFromJsonPayload({ dataframe_split: { columns: ['Age', 'Age'], data: [] } }, fields)).toThrow(/appears twice/);
+    expect(() => rowsFromJsonPayload({}, fields)).toThrow(
+      /exactly one of the input fields .* received the fields: none/,
+    );
+    expect(() => rowsFromJsonPayload({ instances: [], extra: 1 }, fields)).toThrow(
+      /received the fields: instances, extra/,
+    );
+    expect(() => rowsFromJsonPayload({ inputs: { Age: [1, 2], Gender: ['Male'] } }, fields)).toThrow(
+      /inputs.Gender has 1 values; the other columns have 2/,
+    );
+    expect(() =>
+      rowsFromJsonPayload({ dataframe_split: { columns: ['Age', 'Age'], data: [] } }, fields),
+    ).toThrow(/appears twice/);
   });
 
   it('CSV: quoted fields, CRLF, BOM; numbers parsed only in numeric columns', () => {
@@ -87,16 +141,30 @@ describe('KServe v2 requests', () => {
   const spec = obesityFeatureSpec();
   it('needs every input with the right datatype and one row count', () => {
     const inputs = [
-      ...spec.numeric.map((f) => ({ name: f.name, datatype: 'FP32', shape: [2], data: [f.range[0], f.range[1]] })),
-      ...spec.categorical.map((f) => ({ name: f.name, datatype: 'BYTES', shape: [2, 1], data: [[f.categories[0]], [f.categories[1]]] })),
+      ...spec.numeric.map((f) => ({
+        name: f.name,
+        datatype: 'FP32',
+        shape: [2],
+        data: [f.range[0], f.range[1]],
+      })),
+      ...spec.categorical.map((f) => ({
+        name: f.name,
+        datatype: 'BYTES',
+        shape: [2, 1],
+        data: [[f.categories[0]], [f.categories[1]]],
+      })),
     ];
     const parsed = parseInferRequest({ inputs }, spec);
     expect(parsed.rows).toHaveLength(2);
     expect(parsed.rows[1]).toMatchObject({ Age: 100, Gender: 'Male' });
     expect(parsed.outputs).toEqual(['label', 'probabilities']);
-    expect(() => parseInferRequest({ inputs, outputs: [{ name: 'logits' }] }, spec)).toThrow(/"logits" is not an output/);
+    expect(() => parseInferRequest({ inputs, outputs: [{ name: 'logits' }] }, spec)).toThrow(
+      /"logits" is not an output/,
+    );
     const short = inputs.map((t) => (t.name === 'NCP' ? { ...t, shape: [1], data: [2] } : t));
-    expect(() => parseInferRequest({ inputs: short }, spec)).toThrow(/\(NCP\): 1 rows; the other inputs have 2/);
+    expect(() => parseInferRequest({ inputs: short }, spec)).toThrow(
+      /\(NCP\): 1 rows; the other inputs have 2/,
+    );
   });
 });
 
@@ -105,7 +173,9 @@ describe('JSON bodies', () => {
     expect(parseJsonBody('{"a":[1,{"b":2}]}')).toEqual({ a: [1, { b: 2 }] });
     expect(() => parseJsonBody('{"Age": NaN}')).toThrow(/field "Age": NaN is not a JSON number/);
     expect(() => parseJsonBody('{"x": 1, "TUE": -Infinity}')).toThrow(/field "TUE": -Infinity/);
-    expect(() => parseJsonBody('{"a": [{"b": {"constructor": {"prototype": 1}}}]}')).toThrow(/"constructor" is not accepted/);
+    expect(() => parseJsonBody('{"a": [{"b": {"constructor": {"prototype": 1}}}]}')).toThrow(
+      /"constructor" is not accepted/,
+    );
     expect(parseJsonBody('{"name": "constructor"}')).toEqual({ name: 'constructor' }); // a value, not a key
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     expect(() => parseJsonBody(`{"__proto__": 1, "x": ${deep}}`)).toThrow(/"__proto__"/);
@@ -142,7 +212,11 @@ describe('serving drift against the reference statistics', () => {
       const expected = psiQuantile(column(train, j), column(current, j)).psi;
       expect(report.feature_drift[name]!.psi, name).toBeCloseTo(expected, 10);
     });
-    expect(report.feature_drift['Weight']).toMatchObject({ psi_alert: true, has_drift: true, drift_severity: 'high' });
+    expect(report.feature_drift['Weight']).toMatchObject({
+      psi_alert: true,
+      has_drift: true,
+      drift_severity: 'high',
+    });
     expect(report.feature_drift['Age']!.has_drift).toBe(false);
   });
 
@@ -172,7 +246,10 @@ describe('serving drift against the reference statistics', () => {
   });
 
   it('PSI of counts floors empty bins at 1e-6 and is null without values', () => {
-    expect(psiOfCounts([5, 5], [10, 0])).toBeCloseTo((1 - 0.5) * Math.log(1 / 0.5) + (1e-6 - 0.5) * Math.log(1e-6 / 0.5), 12);
+    expect(psiOfCounts([5, 5], [10, 0])).toBeCloseTo(
+      (1 - 0.5) * Math.log(1 / 0.5) + (1e-6 - 0.5) * Math.log(1e-6 / 0.5),
+      12,
+    );
     expect(psiOfCounts([5, 5], [0, 0])).toBeNull();
   });
 });

@@ -152,9 +152,7 @@ export function servingDrift(
       const psi = n && ref.count ? psiOfCounts(refCounts, counts) : null;
       if (psi === null) reasons['psi'] = n ? 'the reference has no values' : 'the batch has no values';
       const chi2 =
-        n && ref.count
-          ? chi2OfCounts(refCounts, counts, reasons)
-          : { statistic: null, p: null, dof: null };
+        n && ref.count ? chi2OfCounts(refCounts, counts, reasons) : { statistic: null, p: null, dof: null };
       if (chi2.statistic === null && !reasons['chi2_statistic']) {
         reasons['chi2_statistic'] = reasons['psi']!;
         reasons['chi2_p_value'] = reasons['psi']!;
@@ -213,12 +211,22 @@ export function servingDrift(
       const refN = ref.counts.reduce((s, c) => s + c, 0);
       const psi = n && refN ? psiOfCounts(ref.counts, counts) : null;
       if (psi === null) reasons['psi'] = n ? 'the reference has no values' : 'the batch has no values';
-      const chi2 = n && refN ? chi2OfCounts(ref.counts, counts, reasons) : { statistic: null, p: null, dof: null };
+      const chi2 =
+        n && refN ? chi2OfCounts(ref.counts, counts, reasons) : { statistic: null, p: null, dof: null };
       if (chi2.statistic === null && !reasons['chi2_statistic']) {
         reasons['chi2_statistic'] = reasons['psi']!;
         reasons['chi2_p_value'] = reasons['psi']!;
       }
-      for (const k of ['baseline_mean', 'current_mean', 'mean_shift', 'mean_shift_pct', 'baseline_std', 'current_std', 'std_shift', 'std_shift_pct'])
+      for (const k of [
+        'baseline_mean',
+        'current_mean',
+        'mean_shift',
+        'mean_shift_pct',
+        'baseline_std',
+        'current_std',
+        'std_shift',
+        'std_shift_pct',
+      ])
         reasons[k] = 'a categorical feature has no mean or std';
       d = {
         kind: 'categorical',

@@ -30,7 +30,10 @@ export interface TensorMetadata {
 }
 
 /** The model's inputs and outputs as v2 metadata describes them. */
-export function tensorMetadata(spec: FeatureSpec, nClasses: number): {
+export function tensorMetadata(
+  spec: FeatureSpec,
+  nClasses: number,
+): {
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
 } {
@@ -81,13 +84,19 @@ export function parseInferRequest(body: unknown, spec: FeatureSpec): InferReques
     if (typeof name !== 'string') throw new PayloadShapeError(`${where}.name must be a string`);
     const kind = kinds.get(name);
     if (!kind)
-      throw new PayloadShapeError(`${where}: "${name}" is not an input of this model (inputs: ${[...kinds.keys()].join(', ')})`);
+      throw new PayloadShapeError(
+        `${where}: "${name}" is not an input of this model (inputs: ${[...kinds.keys()].join(', ')})`,
+      );
     if (columns.has(name)) throw new PayloadShapeError(`${where}: "${name}" is given twice`);
     const datatype = t['datatype'];
     if (kind === 'numeric' && !NUMERIC_TYPES.has(datatype as string))
-      throw new PayloadShapeError(`${where} (${name}): datatype must be numeric (FP32, FP64, INT64…), not ${JSON.stringify(datatype)}`);
+      throw new PayloadShapeError(
+        `${where} (${name}): datatype must be numeric (FP32, FP64, INT64…), not ${JSON.stringify(datatype)}`,
+      );
     if (kind === 'categorical' && datatype !== 'BYTES')
-      throw new PayloadShapeError(`${where} (${name}): datatype must be BYTES, not ${JSON.stringify(datatype)}`);
+      throw new PayloadShapeError(
+        `${where} (${name}): datatype must be BYTES, not ${JSON.stringify(datatype)}`,
+      );
     const shape = t['shape'];
     if (
       !Array.isArray(shape) ||
@@ -98,9 +107,12 @@ export function parseInferRequest(body: unknown, spec: FeatureSpec): InferReques
     let data = t['data'];
     if (!Array.isArray(data)) throw new PayloadShapeError(`${where} (${name}): data must be a list`);
     // Row-major data may come nested ([[v], [v]]) or flat.
-    if (data.length > 0 && data.every((d) => Array.isArray(d) && d.length === 1)) data = data.map((d) => d[0]);
+    if (data.length > 0 && data.every((d) => Array.isArray(d) && d.length === 1))
+      data = data.map((d) => d[0]);
     if ((data as unknown[]).length !== shape[0])
-      throw new PayloadShapeError(`${where} (${name}): shape says ${shape[0]} values, data has ${(data as unknown[]).length}`);
+      throw new PayloadShapeError(
+        `${where} (${name}): shape says ${shape[0]} values, data has ${(data as unknown[]).length}`,
+      );
     if (n >= 0 && shape[0] !== n)
       throw new PayloadShapeError(`${where} (${name}): ${shape[0]} rows; the other inputs have ${n}`);
     n = shape[0] as number;
@@ -122,7 +134,9 @@ export function parseInferRequest(body: unknown, spec: FeatureSpec): InferReques
     outputs = asked.map((o, i) => {
       const name = (o as { name: string }).name;
       if (!(OUTPUTS as readonly string[]).includes(name))
-        throw new PayloadShapeError(`outputs[${i}]: "${name}" is not an output of this model (outputs: ${OUTPUTS.join(', ')})`);
+        throw new PayloadShapeError(
+          `outputs[${i}]: "${name}" is not an output of this model (outputs: ${OUTPUTS.join(', ')})`,
+        );
       return name as (typeof OUTPUTS)[number];
     });
   }

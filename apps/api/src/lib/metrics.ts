@@ -102,7 +102,10 @@ export function createMetrics(holder: () => ModelHolder | undefined): ApiMetrics
       }
       previous = served;
       info.reset();
-      info.set({ model_name: served.name, model_version: served.version, algorithm: served.model.bundle.algorithm }, 1);
+      info.set(
+        { model_name: served.name, model_version: served.version, algorithm: served.model.bundle.algorithm },
+        1,
+      );
       reloads.inc({ result: 'success' });
     },
     modelLoadFailed() {

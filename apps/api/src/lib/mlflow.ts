@@ -30,9 +30,7 @@ function rowsFromLists(columns: readonly string[], data: unknown, where: string)
     if (!Array.isArray(values))
       throw new PayloadShapeError(`${where}[${i}] must be a list of ${columns.length} values`);
     if (values.length !== columns.length)
-      throw new PayloadShapeError(
-        `${where}[${i}] has ${values.length} values for ${columns.length} columns`,
-      );
+      throw new PayloadShapeError(`${where}[${i}] has ${values.length} values for ${columns.length} columns`);
     const row: Row = {};
     for (let j = 0; j < columns.length; j++) row[columns[j]!] = values[j];
     return row;
@@ -58,7 +56,9 @@ function rowsFromColumns(columns: Record<string, unknown>, where: string): Row[]
     const values = columns[name];
     if (!Array.isArray(values)) throw new PayloadShapeError(`${where}.${name} must be a list of values`);
     if (n >= 0 && values.length !== n)
-      throw new PayloadShapeError(`${where}.${name} has ${values.length} values; the other columns have ${n}`);
+      throw new PayloadShapeError(
+        `${where}.${name} has ${values.length} values; the other columns have ${n}`,
+      );
     n = values.length;
   }
   const rows: Row[] = [];
@@ -73,10 +73,13 @@ function rowsFromColumns(columns: Record<string, unknown>, where: string): Row[]
 /** Tensor-style input (`instances`/`inputs`): a list of records, a list of positional lists, or a dict of columns. */
 function rowsFromTensor(value: unknown, fields: readonly string[], where: string): Row[] {
   if (isObject(value)) return rowsFromColumns(value, where);
-  if (!Array.isArray(value)) throw new PayloadShapeError(`${where} must be a list of rows or a dict of columns`);
+  if (!Array.isArray(value))
+    throw new PayloadShapeError(`${where} must be a list of rows or a dict of columns`);
   if (value.every(isObject)) return value as Row[];
   if (value.every(Array.isArray)) return rowsFromLists(fields, value, where);
-  throw new PayloadShapeError(`${where} must hold only records ({field: value}) or only lists of ${fields.length} values`);
+  throw new PayloadShapeError(
+    `${where} must hold only records ({field: value}) or only lists of ${fields.length} values`,
+  );
 }
 
 /**
@@ -103,12 +106,20 @@ export function rowsFromJsonPayload(body: unknown, fields: readonly string[]): R
   switch (format) {
     case 'dataframe_split': {
       if (!isObject(value))
-        throw new PayloadShapeError('dataframe_split must be a dictionary with columns and data (pandas split orient)');
+        throw new PayloadShapeError(
+          'dataframe_split must be a dictionary with columns and data (pandas split orient)',
+        );
       const extra = Object.keys(value).filter((k) => !['columns', 'data', 'index'].includes(k));
       if (extra.length) throw new PayloadShapeError(`dataframe_split: unexpected key ${extra[0]}`);
-      const columns = value['columns'] === undefined ? [...fields] : columnNames(value['columns'], 'dataframe_split.columns');
+      const columns =
+        value['columns'] === undefined
+          ? [...fields]
+          : columnNames(value['columns'], 'dataframe_split.columns');
       const rows = rowsFromLists(columns, value['data'], 'dataframe_split.data');
-      if (value['index'] !== undefined && (!Array.isArray(value['index']) || value['index'].length !== rows.length))
+      if (
+        value['index'] !== undefined &&
+        (!Array.isArray(value['index']) || value['index'].length !== rows.length)
+      )
         throw new PayloadShapeError(`dataframe_split.index must be a list of ${rows.length} labels`);
       return rows;
     }
@@ -138,12 +149,15 @@ export function rowsFromCsv(text: string, numericFields: ReadonlySet<string>): R
   );
   return rest.map((r) => {
     if (r.fields.length !== columns.length)
-      throw new PayloadShapeError(`CSV body, line ${r.line}: ${r.fields.length} fields for ${columns.length} columns`);
+      throw new PayloadShapeError(
+        `CSV body, line ${r.line}: ${r.fields.length} fields for ${columns.length} columns`,
+      );
     const row: Row = {};
     for (let j = 0; j < columns.length; j++) {
       const name = columns[j]!;
       const cell = r.fields[j]!;
-      if (numericFields.has(name)) row[name] = NUMBER.test(cell.trim()) ? Number(cell) : cell === '' ? null : cell;
+      if (numericFields.has(name))
+        row[name] = NUMBER.test(cell.trim()) ? Number(cell) : cell === '' ? null : cell;
       else row[name] = cell === '' ? null : cell;
     }
     return row;
@@ -168,7 +182,8 @@ export function parseCsvRecords(text: string): { fields: string[]; line: number 
         const open = line;
         i++;
         for (;;) {
-          if (i >= n) throw new PayloadShapeError(`CSV body: the quote opened on line ${open} is never closed`);
+          if (i >= n)
+            throw new PayloadShapeError(`CSV body: the quote opened on line ${open} is never closed`);
           const c = text[i]!;
           if (c === '"') {
             if (text[i + 1] === '"') {

@@ -122,7 +122,7 @@ export class ModelHolder {
    */
   reload(force = false): Promise<void> {
     if (this.loading) {
-      this.again ||= true;
+      this.again = true;
       if (force) this.seen = '';
       return this.loading;
     }

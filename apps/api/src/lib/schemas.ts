@@ -94,7 +94,14 @@ export function probabilitiesSchema(labels: readonly string[]): JsonSchema {
 export function predictionSchema(spec: FeatureSpec, labels: readonly string[]): JsonSchema {
   return {
     type: 'object',
-    required: ['prediction', 'confidence', 'probabilities', 'features_received', 'model_name', 'model_version'],
+    required: [
+      'prediction',
+      'confidence',
+      'probabilities',
+      'features_received',
+      'model_name',
+      'model_version',
+    ],
     properties: {
       prediction: { type: 'string', description: 'The predicted class (plain name, no index prefix)' },
       confidence: { type: 'number', description: 'The probability of the predicted class' },

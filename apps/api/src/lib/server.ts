@@ -7,7 +7,13 @@
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyError } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyError,
+} from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -138,15 +144,24 @@ function errorDetail(issues: readonly FieldIssue[]) {
   return issues.map((i) => ({
     field: i.field,
     msg: i.message,
-    loc: i.field === '(body)' ? ['body'] : ['body', ...i.field.split(/\.|\[|\]\.?/).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
+    loc:
+      i.field === '(body)'
+        ? ['body']
+        : [
+            'body',
+            ...i.field
+              .split(/\.|\[|\]\.?/)
+              .filter((p) => p !== '')
+              .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+          ],
     type: 'value_error',
   }));
 }
 
 export async function buildServer(config: ApiConfig, options: BuildOptions = {}): Promise<ApiServer> {
   const ajv = createAjv();
-  let holderRef: ModelHolder | undefined;
-  const metrics = createMetrics(() => holderRef);
+  // The holder is made below (its events report to the metrics); the metrics read it only at scrape time.
+  const metrics = createMetrics(() => holder);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: config.logLevel } }),
     // One log line per request, written by the onResponse hook below (with route, status and duration).
@@ -171,7 +186,12 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     onLoad(served, previous) {
       metrics.modelLoaded(served);
       app.log.info(
-        { model_name: served.name, model_version: served.version, file: served.file, replaced: previous?.version ?? null },
+        {
+          model_name: served.name,
+          model_version: served.version,
+          file: served.file,
+          replaced: previous?.version ?? null,
+        },
         previous ? 'model reloaded' : 'model loaded',
       );
     },
@@ -180,7 +200,6 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       app.log.warn({ file: holder.file }, message);
     },
   });
-  holderRef = holder;
   await holder.reload();
 
   // The schemas of the docs: the served model's spec at start, else the product's.
@@ -198,7 +217,10 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     } else if (error instanceof PayloadShapeError) {
       issues = [...error.issues];
     } else if (error.validation) {
-      issues = issuesOf(error.validation as never, error.validationContext === 'body' ? '' : (error.validationContext ?? ''));
+      issues = issuesOf(
+        error.validation as never,
+        error.validationContext === 'body' ? '' : (error.validationContext ?? ''),
+      );
       status = 422;
     }
     if (status >= 500 && status !== 503) {
@@ -214,7 +236,10 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
           : error.message;
     reply.code(status);
     if (protocol === 'mlflow')
-      return reply.send({ error_code: status === 503 ? 'SERVICE_UNAVAILABLE' : status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message });
+      return reply.send({
+        error_code: status === 503 ? 'SERVICE_UNAVAILABLE' : status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST',
+        message,
+      });
     if (protocol === 'kserve') return reply.send({ error: message });
     return reply.send({
       error: STATUS_TEXT[status] ?? 'Error',
@@ -229,10 +254,20 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     const allowed = ['GET', 'POST'].filter((m) => app.hasRoute({ url: path, method: m as 'GET' }));
     if (allowed.length) {
       reply.code(405).header('allow', allowed.join(', '));
-      return { error: 'Method Not Allowed', message: `${request.method} ${path}: use ${allowed.join(' or ')}`, detail: 'Method Not Allowed', timestamp: now() };
+      return {
+        error: 'Method Not Allowed',
+        message: `${request.method} ${path}: use ${allowed.join(' or ')}`,
+        detail: 'Method Not Allowed',
+        timestamp: now(),
+      };
     }
     reply.code(404);
-    return { error: 'Not Found', message: `no route ${request.method} ${path}`, detail: 'Not Found', timestamp: now() };
+    return {
+      error: 'Not Found',
+      message: `no route ${request.method} ${path}`,
+      detail: 'Not Found',
+      timestamp: now(),
+    };
   });
 
   // ---- metrics and request logs ---------------------------------------------------------------------------
@@ -242,7 +277,13 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     metrics.observe(route, request.method, reply.statusCode, seconds);
     if (app.log.level === 'info' || app.log.level === 'debug' || app.log.level === 'trace')
       request.log.info(
-        { method: request.method, url: request.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 1000) / 1000 },
+        {
+          method: request.method,
+          url: request.url,
+          route,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 1000) / 1000,
+        },
         'request',
       );
     done();
@@ -305,7 +346,11 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     if (!Array.isArray(samples)) return fail('samples', 'must be a list of rows');
     if (samples.length === 0) return fail('samples', 'No samples provided: send at least 1 row');
     if (samples.length > config.maxBatchRows)
-      return fail('samples', `${samples.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`, 413);
+      return fail(
+        'samples',
+        `${samples.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`,
+        413,
+      );
     return true;
   };
   const noBodyValidator = () => () => (holder.current ? true : unavailable());
@@ -398,7 +443,13 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
 
   app.get(
     '/model/info',
-    { schema: { tags: ['predecessor'], summary: 'The served model', response: { 503: err('No model loaded yet') } } },
+    {
+      schema: {
+        tags: ['predecessor'],
+        summary: 'The served model',
+        response: { 503: err('No model loaded yet') },
+      },
+    },
     () => {
       const served = requireModel(holder);
       const b = served.model.bundle;
@@ -416,32 +467,47 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
         algorithm: b.algorithm,
         checksum: served.checksum,
         metrics: b.metrics,
-        training_data: { file: b.training_data.file, md5: b.training_data.md5, train_rows: b.training_data.train_rows, test_rows: b.training_data.test_rows },
+        training_data: {
+          file: b.training_data.file,
+          md5: b.training_data.md5,
+          train_rows: b.training_data.train_rows,
+          test_rows: b.training_data.test_rows,
+        },
       };
     },
   );
 
-  app.get('/model/features', { schema: { tags: ['predecessor'], summary: 'The input fields, their ranges and categories' } }, () => {
-    const spec = holder.current?.spec ?? docSpec;
-    const numeric = spec.numeric.map((f) => f.name);
-    const categorical = spec.categorical.map((f) => f.name);
-    return {
-      total_features: numeric.length + categorical.length,
-      numeric_features: numeric,
-      categorical_features: categorical,
-      derived_features: spec.derived.map((d) => d.name),
-      model_features: numeric.length + categorical.length + spec.derived.length,
-      feature_descriptions: Object.fromEntries(
-        [...numeric, ...spec.derived.map((d) => d.name), ...categorical].map((n) => [n, describeField(n)]),
-      ),
-      ranges: Object.fromEntries(spec.numeric.map((f) => [f.name, f.range])),
-      categories: Object.fromEntries(spec.categorical.map((f) => [f.name, f.categories])),
-    };
-  });
+  app.get(
+    '/model/features',
+    { schema: { tags: ['predecessor'], summary: 'The input fields, their ranges and categories' } },
+    () => {
+      const spec = holder.current?.spec ?? docSpec;
+      const numeric = spec.numeric.map((f) => f.name);
+      const categorical = spec.categorical.map((f) => f.name);
+      return {
+        total_features: numeric.length + categorical.length,
+        numeric_features: numeric,
+        categorical_features: categorical,
+        derived_features: spec.derived.map((d) => d.name),
+        model_features: numeric.length + categorical.length + spec.derived.length,
+        feature_descriptions: Object.fromEntries(
+          [...numeric, ...spec.derived.map((d) => d.name), ...categorical].map((n) => [n, describeField(n)]),
+        ),
+        ranges: Object.fromEntries(spec.numeric.map((f) => [f.name, f.range])),
+        categories: Object.fromEntries(spec.categorical.map((f) => [f.name, f.categories])),
+      };
+    },
+  );
 
   app.get(
     '/model/classes',
-    { schema: { tags: ['predecessor'], summary: 'The classes the model predicts', response: { 503: err('No model loaded yet') } } },
+    {
+      schema: {
+        tags: ['predecessor'],
+        summary: 'The classes the model predicts',
+        response: { 503: err('No model loaded yet') },
+      },
+    },
     () => {
       const served = requireModel(holder);
       return { classes: served.labels, total_classes: served.labels.length };
@@ -547,19 +613,35 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
               'JSON with exactly one of dataframe_split {columns, data}, dataframe_records [{…}], instances, inputs (plus optional params); or a CSV text with a header',
           },
           response: {
-            200: { type: 'object', properties: { predictions: { type: 'array', items: { type: 'string' } } } },
-            400: { type: 'object', properties: { error_code: { type: 'string' }, message: { type: 'string' } } },
-            415: { type: 'object', properties: { error_code: { type: 'string' }, message: { type: 'string' } } },
+            200: {
+              type: 'object',
+              properties: { predictions: { type: 'array', items: { type: 'string' } } },
+            },
+            400: {
+              type: 'object',
+              properties: { error_code: { type: 'string' }, message: { type: 'string' } },
+            },
+            415: {
+              type: 'object',
+              properties: { error_code: { type: 'string' }, message: { type: 'string' } },
+            },
           },
         },
         validatorCompiler: noBodyValidator,
         onRequest: (request, reply, done) => {
           // MLflow accepts only UTF-8: another charset (or an unknown parameter) is 415.
           const type = request.headers['content-type'] ?? '';
-          const params = type.split(';').slice(1).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+          const params = type
+            .split(';')
+            .slice(1)
+            .map((p) => p.trim().toLowerCase())
+            .filter((p) => p !== '');
           const bad = params.find((p) => p !== 'charset=utf-8' && p !== 'charset="utf-8"');
           if (bad) {
-            reply.code(415).send({ error_code: 'BAD_REQUEST', message: `Unsupported content type parameter "${bad}": only charset=utf-8 is accepted` });
+            reply.code(415).send({
+              error_code: 'BAD_REQUEST',
+              message: `Unsupported content type parameter "${bad}": only charset=utf-8 is accepted`,
+            });
             return;
           }
           done();
@@ -573,7 +655,9 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
           : rowsFromJsonPayload(request.body, served.fields);
         if (rows.length === 0) throw new PayloadShapeError('the input holds no rows');
         if (rows.length > config.maxBatchRows)
-          throw new PayloadTooLargeError(`${rows.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`);
+          throw new PayloadTooLargeError(
+            `${rows.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`,
+          );
         const { issues, out } = predictRows(served, rows, (i) => `rows[${i}]`);
         if (issues.length) throw new RequestValidationError(issues, 400);
         return reply
@@ -582,10 +666,14 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       },
     );
   });
-  app.get('/ping', { schema: { tags: ['mlflow'], summary: 'MLflow: 200 with a model, 404 without' } }, (_request, reply) => {
-    if (!holder.current) return reply.code(404).type('text/plain; charset=utf-8').send('no model loaded\n');
-    return reply.type('text/plain; charset=utf-8').send('\n');
-  });
+  app.get(
+    '/ping',
+    { schema: { tags: ['mlflow'], summary: 'MLflow: 200 with a model, 404 without' } },
+    (_request, reply) => {
+      if (!holder.current) return reply.code(404).type('text/plain; charset=utf-8').send('no model loaded\n');
+      return reply.type('text/plain; charset=utf-8').send('\n');
+    },
+  );
   app.get('/version', { schema: { tags: ['mlflow'], summary: 'The api version' } }, (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(API_VERSION),
   );
@@ -607,11 +695,20 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     version: API_VERSION,
     extensions: [],
   }));
-  app.get('/v2/health/live', { schema: { tags: ['kserve'], summary: 'Liveness: 200 while the process serves' } }, () => ({ live: true }));
-  app.get('/v2/health/ready', { schema: { tags: ['kserve'], summary: 'Readiness: 200 with a model, 503 without' } }, (_r, reply) => {
-    if (!holder.current) return reply.code(503).send({ ready: false, error: holder.lastError ?? 'no model loaded' });
-    return { ready: true };
-  });
+  app.get(
+    '/v2/health/live',
+    { schema: { tags: ['kserve'], summary: 'Liveness: 200 while the process serves' } },
+    () => ({ live: true }),
+  );
+  app.get(
+    '/v2/health/ready',
+    { schema: { tags: ['kserve'], summary: 'Readiness: 200 with a model, 503 without' } },
+    (_r, reply) => {
+      if (!holder.current)
+        return reply.code(503).send({ ready: false, error: holder.lastError ?? 'no model loaded' });
+      return { ready: true };
+    },
+  );
   const modelMetadata = (served: ServedModel) => ({
     name: served.name,
     versions: [served.version],
@@ -634,7 +731,10 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
         schema: {
           tags: ['kserve'],
           summary: 'Inference: one tensor per input field, outputs label and probabilities',
-          body: { type: 'object', description: '{"id"?, "inputs": [{"name", "shape", "datatype", "data"}], "outputs"?}' },
+          body: {
+            type: 'object',
+            description: '{"id"?, "inputs": [{"name", "shape", "datatype", "data"}], "outputs"?}',
+          },
         },
         validatorCompiler: noBodyValidator,
       },
@@ -642,7 +742,9 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
         const served = servedNamed(request.params.name, request.params.version);
         const parsed = parseInferRequest(request.body, served.spec);
         if (parsed.rows.length > config.maxBatchRows)
-          throw new PayloadTooLargeError(`${parsed.rows.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`);
+          throw new PayloadTooLargeError(
+            `${parsed.rows.length} rows is more than the limit of ${config.maxBatchRows} (MAX_BATCH_ROWS)`,
+          );
         const { issues, out } = predictRows(served, parsed.rows, (i) => `rows[${i}]`);
         if (issues.length) throw new RequestValidationError(issues, 400);
         const n = out.length;
@@ -687,8 +789,11 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
   );
 
   // ---- metrics --------------------------------------------------------------------------------------------------
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' } },
+    async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
   return { app, holder, metrics };

@@ -94,7 +94,10 @@ export function issuesOf(errors: readonly ErrorObject[] | null | undefined, pref
     out.push({ field, message });
   }
   // What is wrong with a value says more than what is absent: wrong values first, missing fields last.
-  return [...out.filter((i) => i.message !== 'is required'), ...out.filter((i) => i.message === 'is required')];
+  return [
+    ...out.filter((i) => i.message !== 'is required'),
+    ...out.filter((i) => i.message === 'is required'),
+  ];
 }
 
 /** Issues as one line: `Age: must be <= 100; CAEC: "x" is not one of …` (at most 5, then a count). */
