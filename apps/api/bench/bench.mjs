@@ -38,6 +38,12 @@ function freePort() {
   });
 }
 
+/** CPU seconds (user + system) the process has used, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRss(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
@@ -86,6 +92,8 @@ try {
   const one = record(rows[0]);
   const hundred = rows.slice(0, 100).map(record);
   const bodies = {
+    // The framework's floor on this machine now: a route that does nothing (same hooks, logs and metrics).
+    'GET /v2/health/live (floor)': { path: '/v2/health/live', method: 'GET' },
     'POST /predict': { path: '/predict', body: JSON.stringify(one) },
     'POST /invocations': {
       path: '/invocations',
@@ -121,28 +129,23 @@ try {
 
   const results = {};
   const loadBefore = loadavg();
-  for (const [name, { path, body }] of Object.entries(bodies)) {
+  for (const [name, { path, body, method = 'POST' }] of Object.entries(bodies)) {
     // A short warm-up so the JIT has compiled the path before the measured run.
-    await autocannon({
-      url: base + path,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      connections: CONNECTIONS,
-      duration: 2,
-    });
+    const request =
+      method === 'GET' ? { method } : { method, headers: { 'content-type': 'application/json' }, body };
+    await autocannon({ url: base + path, ...request, connections: CONNECTIONS, duration: 2 });
     const load = loadavg()[0];
     // autocannon's own percentiles are whole milliseconds; each response's time is known to the microsecond.
     const times = [];
+    const cpu0 = cpuSeconds(server.pid);
     const r = await autocannon({
       url: base + path,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
+      ...request,
       connections: CONNECTIONS,
       duration: DURATION,
       setupClient: (client) => client.on('response', (_status, _bytes, ms) => times.push(ms)),
     });
+    const cpu = cpuSeconds(server.pid) - cpu0;
     times.sort((a, b) => a - b);
     const pct = (p) =>
       Math.round(times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] * 1000) / 1000;
@@ -157,11 +160,13 @@ try {
         mean: Math.round((times.reduce((a, b) => a + b, 0) / times.length) * 1000) / 1000,
       },
       requests: r.requests.total,
+      // CPU time the server spent per request: less sensitive than requests/s to other load on the machine.
+      server_cpu_us_per_request: Math.round((cpu / r.requests.total) * 1e6 * 10) / 10,
       failed_requests: bad,
       load_average_1m_at_start: Math.round(load * 100) / 100,
     };
     console.log(
-      `${name}: ${Math.round(r.requests.average)} req/s, p50 ${pct(50)} ms, p99 ${pct(99)} ms, ${bad} failed (load ${load.toFixed(2)})`,
+      `${name}: ${Math.round(r.requests.average)} req/s, p50 ${pct(50)} ms, p99 ${pct(99)} ms, ${bad} failed, server CPU ${Math.round((cpu / r.requests.total) * 1e6)} µs/request (load ${load.toFixed(2)})`,
     );
   }
   const rssPeak = peakRss(server.pid);
