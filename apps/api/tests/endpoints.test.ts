@@ -2,6 +2,9 @@
  * Every endpoint of a real server (in process, ephemeral loopback port) serving a bundle trained from the demo
  * data. Predictions are checked against the bundle scored directly through packages/model.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle, type LoadedModel } from '@mlops/model';
 import { getJson, postJson, startInProcess, trainBundle, type Running, type Trained } from './helpers.js';
@@ -283,6 +286,34 @@ describe('drift, metrics, documentation, CORS-less default', () => {
       expect((await a.arrayBuffer()).byteLength).toBeGreaterThan(100);
     }
   });
+
+  // A real browser renders the UI from the server alone (Debian's chromium, when installed).
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  it.skipIf(!chromium)('the Swagger UI renders every operation in headless Chromium, offline', async () => {
+    // Asynchronous: the server runs in this process and must answer the browser meanwhile.
+    const { stdout } = await promisify(execFile)(
+      chromium!,
+      [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--virtual-time-budget=10000',
+        '--dump-dom',
+        `${server.url}/docs/`,
+      ],
+      { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    for (const path of [
+      '/predict',
+      '/predict/batch',
+      '/invocations',
+      '/v2/models/{name}/infer',
+      '/drift',
+      '/metrics',
+    ])
+      expect(stdout, path).toContain(`data-path="${path}"`);
+  });
+  if (!chromium) console.warn('chromium not installed: the Swagger UI browser check is skipped');
 
   it('no CORS headers unless CORS_ORIGINS is set; unknown routes 404, wrong methods 405', async () => {
     const r = await fetch(`${server.url}/health`, { headers: { origin: 'https://evil.example' } });
