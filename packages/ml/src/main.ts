@@ -115,7 +115,7 @@ async function train(
     refuseSame(join(metricsDir, name), [input], 'a report');
     checkWritableFile(join(metricsDir, name));
   }
-  const spec = obesityFeatureSpec();
+  const spec = obesityFeatureSpec({ bmi: params.preprocessing.create_bmi });
   const data = await readLabeledCsv(input, spec);
   if (data.warning) logger.warn(`${input}: ${data.warning}`);
   logger.info(

@@ -12,7 +12,7 @@ import type { LabeledData } from '../src/lib/data.js';
 import { candidatesFor, checkLearners, learnerFor } from '../src/lib/learners/index.js';
 import { inProcessRunner } from '../src/lib/pool.js';
 import { gridSize, randomSearchDraws } from '../src/lib/search.js';
-import { trainModels } from '../src/lib/train.js';
+import { bestThird, trainModels } from '../src/lib/train.js';
 
 const spec = obesityFeatureSpec();
 
@@ -153,5 +153,25 @@ describe('random search', () => {
   });
   it('takes the whole grid when it is no larger than the iterations', () => {
     expect(randomSearchDraws({}, space, 10, 1)).toHaveLength(6);
+  });
+});
+
+describe('successive halving', () => {
+  it('keeps the best third of the draws (ties: the earlier), in draw order', () => {
+    expect(bestThird([0.5, 0.9, 0.7, 0.9, 0.1, 0.8])).toEqual([1, 3]);
+    expect(bestThird([0.2, 0.2, 0.2, 0.2])).toEqual([0, 1]);
+    expect(bestThird([0.3])).toEqual([0]);
+  });
+});
+
+describe('preprocessing params', () => {
+  it('create_bmi false leaves BMI out; scale_features false keeps numerics unscaled', async () => {
+    const noBmi = obesityFeatureSpec({ bmi: false });
+    expect(noBmi.derived).toEqual([]);
+    const rows = syntheticData(150, 4);
+    const params = paramsWith((p) => (p.preprocessing.scale_features = false));
+    const outcome = await trainModels(rows, params, { spec, runner: async (s) => inProcessRunner(s) });
+    expect(outcome.bundle.preprocessing.numeric.every((s) => s.mean === 0 && s.scale === 1)).toBe(true);
+    expect(outcome.bundle.preprocessing.numeric[0]!.median).toBeGreaterThan(14);
   });
 });

@@ -55,6 +55,13 @@ describe('bundle format', () => {
     expect(() => parseBundle(serializeBundle(content), 'f.json')).toThrow(
       'f.json: invalid model bundle: labels',
     );
+    const proto = {
+      ...sampleBundle(),
+      labels: ['__proto__', 'b', 'c', 'd', 'e', 'f', 'g'],
+    } as unknown as BundleContent;
+    expect(() => parseBundle(serializeBundle(proto), 'f.json')).toThrow(
+      'labels: "__proto__" is not lower snake case',
+    );
   });
 });
 

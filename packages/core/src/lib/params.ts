@@ -112,6 +112,8 @@ const trainingSchema = z.strictObject({
     }),
     {},
   ),
+  // ours: a search scores all its draws on half the folds and only the best third on the rest
+  successive_halving: z._default(z.boolean(), true),
   // ours: worker threads for CV and search (0: one per CPU core)
   n_jobs: z._default(int.check(z.nonnegative()), 0),
   // ours: shuffles per feature for the permutation importances on held-out folds

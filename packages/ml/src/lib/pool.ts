@@ -38,12 +38,14 @@ export function inProcessRunner(shared: SharedData): TaskRunner {
 }
 
 function toShared<A extends Float64Array | Int32Array>(array: A): A {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
   const sab = new SharedArrayBuffer(array.byteLength);
   const copy = new (array.constructor as new (b: SharedArrayBuffer) => A)(sab);
   copy.set(array);
   return copy;
 }
 
+/** The shared data in SharedArrayBuffers (arrays already there are kept, not copied). */
 export function sharedCopy(shared: SharedData): SharedData {
   const batch: RawBatch = {
     ...shared.batch,

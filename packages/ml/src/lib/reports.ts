@@ -56,6 +56,7 @@ export function cvTableJson(outcome: TrainOutcome): string {
           test_accuracy: c.report.test_accuracy,
           draws: c.draws.map((d) => ({
             hyper_parameters: d.hyper,
+            folds: d.folds,
             fold_scores: d.foldScores,
             fit_seconds: d.fitSeconds,
             mean: d.mean,
@@ -88,7 +89,7 @@ export function cvTableCsv(outcome: TrainOutcome): string {
           c.spec.algorithm,
           String(i),
           i === c.best ? 'true' : 'false',
-          String(outcome.folds[f]),
+          String(d.folds[f]),
           formatPythonFloat(s),
           d.fitSeconds[f]!.toFixed(4),
           JSON.stringify(d.hyper),

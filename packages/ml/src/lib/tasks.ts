@@ -28,6 +28,8 @@ export interface SharedData {
   /** Fold of each training row. */
   readonly folds: Int32Array;
   readonly seed: number;
+  /** params preprocessing.scale_features: standard-scale the numerics (else only impute them). */
+  readonly scale: boolean;
 }
 
 export type Task =
@@ -73,7 +75,7 @@ export function fitSeed(shared: SharedData, hyper: HyperParams, fold: number): n
 
 function fitOn(shared: SharedData, rows: Int32Array, key: string, hyper: HyperParams, seed: number) {
   const sub = selectRows(shared.batch, rows);
-  const preprocessing = fitPreprocessing(sub, shared.spec);
+  const preprocessing = fitPreprocessing(sub, shared.spec, { scale: shared.scale });
   const pre = new Preprocessor(preprocessing);
   const x = pre.transform(sub);
   const y = Int32Array.from(rows, (r) => shared.y[r]!);

@@ -109,7 +109,7 @@ export async function trackTraining(options: TrackOptions): Promise<void> {
               draw.foldScores.map((value, i) => ({
                 key: `cv_${outcome.scoring}`,
                 value,
-                step: outcome.folds[i]!,
+                step: draw.folds[i]!,
               })),
             );
           },

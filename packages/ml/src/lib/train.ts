@@ -29,7 +29,7 @@ import {
   type HyperParams,
 } from './learners/index.js';
 import { argmaxRows, score, type Scoring } from './metrics.js';
-import type { TaskRunner } from './pool.js';
+import { sharedCopy, type TaskRunner } from './pool.js';
 import { randomSearchDraws } from './search.js';
 import {
   classCounts,
@@ -42,7 +42,10 @@ import type { CvResult, ImportanceResult, RefitResult, SharedData, Task } from '
 
 export interface DrawResult {
   readonly hyper: HyperParams;
-  /** One score per CV fold run (all folds, or fold 0 only when training.cross_validation is false). */
+  /** The folds scored: all of them (or fold 0 only when training.cross_validation is false); fewer for a search
+   * draw that successive halving dropped. */
+  readonly folds: number[];
+  /** One score per fold of `folds`. */
   readonly foldScores: number[];
   readonly fitSeconds: number[];
   readonly mean: number;
@@ -94,6 +97,16 @@ function meanStd(values: readonly number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(variance) };
 }
 
+/** Successive halving's survivors: the indices of the best third of the scores (at least one), ascending. */
+export function bestThird(means: readonly number[]): number[] {
+  return means
+    .map((mean, i) => ({ i, mean }))
+    .sort((a, b) => b.mean - a.mean || a.i - b.i)
+    .slice(0, Math.ceil(means.length / 3))
+    .map((r) => r.i)
+    .sort((a, b) => a - b);
+}
+
 /** Checks a training split can be cross-validated: every class needs at least cv_folds rows. */
 export function checkFoldable(data: LabeledData, trainY: Int32Array, folds: number): void {
   const counts = classCounts(trainY, data.labels.length);
@@ -121,14 +134,16 @@ export async function trainModels(
   const trainBatch = selectRows(data.batch, split.train);
   const folds = stratifiedKFold(trainY, k, nFolds, params.training.random_state);
   const foldList = params.training.cross_validation ? Array.from({ length: nFolds }, (_, f) => f) : [0];
-  const shared: SharedData = {
+  // in SharedArrayBuffers from the start: worker threads then read this one copy of the training split
+  const shared: SharedData = sharedCopy({
     spec,
     batch: trainBatch,
     y: trainY,
     nClasses: k,
     folds,
     seed: params.training.random_state,
-  };
+    scale: params.preprocessing.scale_features,
+  });
 
   // every draw of every candidate, checked for hyper-parameter errors before any work
   const drawsOf = new Map<string, HyperParams[]>();
@@ -143,58 +158,91 @@ export async function trainModels(
 
   const runner = await options.runner(shared);
   try {
-    const validRows = foldList.map((f) => foldRows(folds, f).valid);
-    const cvTasks = (key: string, draws: HyperParams[]): Task[] =>
-      draws.flatMap((hyper) => foldList.map((fold) => ({ kind: 'cv' as const, key, hyper, fold })));
-    const scoreDraws = (draws: HyperParams[], results: CvResult[]): DrawResult[] =>
-      draws.map((hyper, d) => {
-        const foldScores: number[] = [];
-        const fitSeconds: number[] = [];
-        foldList.forEach((_, i) => {
-          const result = results[d * foldList.length + i]!;
-          const rows = validRows[i]!;
-          const yValid = Int32Array.from(rows, (r) => trainY[r]!);
-          foldScores.push(score(scoring, yValid, argmaxRows(result.proba, k), k));
-          fitSeconds.push(result.fitSeconds);
+    const validY = new Map(
+      foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => trainY[r]!)]),
+    );
+    // fold results per candidate draw: `${key}#${draw}` → fold → score and fit time
+    const scored = new Map<string, Map<number, { score: number; fitSeconds: number }>>();
+    const runCv = async (label: string, jobs: { key: string; draw: number; fold: number }[]) => {
+      if (jobs.length === 0) return;
+      const tasks: Task[] = jobs.map((j) => ({
+        kind: 'cv',
+        key: j.key,
+        hyper: drawsOf.get(j.key)![j.draw]!,
+        fold: j.fold,
+      }));
+      options.onPhase?.(label, tasks.length);
+      const results = (await runner.run(tasks, () => options.onTask?.())) as CvResult[];
+      jobs.forEach((j, i) => {
+        const id = `${j.key}#${j.draw}`;
+        if (!scored.has(id)) scored.set(id, new Map());
+        const yValid = validY.get(j.fold)!;
+        scored.get(id)!.set(j.fold, {
+          score: score(scoring, yValid, argmaxRows(results[i]!.proba, k), k),
+          fitSeconds: results[i]!.fitSeconds,
         });
-        return { hyper, foldScores, fitSeconds, ...meanStd(foldScores) };
       });
+    };
+    const drawResultsOf = (key: string): DrawResult[] =>
+      drawsOf.get(key)!.map((hyper, d) => {
+        const byFold = scored.get(`${key}#${d}`)!;
+        const done = foldList.filter((f) => byFold.has(f));
+        const foldScores = done.map((f) => byFold.get(f)!.score);
+        return {
+          hyper,
+          folds: done,
+          foldScores,
+          fitSeconds: done.map((f) => byFold.get(f)!.fitSeconds),
+          ...meanStd(foldScores),
+        };
+      });
+    // the best draw among those scored on every fold (ties: the earlier draw)
     const bestOf = (draws: DrawResult[]) =>
-      draws.reduce((best, d, i) => (d.mean > draws[best]!.mean ? i : best), 0);
+      draws.reduce(
+        (best, d, i) =>
+          d.folds.length === foldList.length && (best < 0 || d.mean > draws[best]!.mean) ? i : best,
+        -1,
+      );
+    const jobsFor = (key: string, draws: readonly number[], foldsToRun: readonly number[]) =>
+      draws.flatMap((draw) => foldsToRun.map((fold) => ({ key, draw, fold })));
+    const indices = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-    // phase 1: the candidates with their own hyper-parameters or search
+    // phase 1: every candidate with its own hyper-parameters or search; with successive halving a search scores
+    // all its draws on the first half of the folds, and only the best third of them on the rest
     const phase1 = candidates.filter((c) => !c.tunedFrom);
-    const tasks1 = phase1.flatMap((c) => cvTasks(c.key, drawsOf.get(c.key)!));
-    options.onPhase?.('cross-validation', tasks1.length);
-    const results1 = (await runner.run(tasks1, () => options.onTask?.())) as CvResult[];
-    const drawResults = new Map<string, DrawResult[]>();
-    let at = 0;
-    for (const c of phase1) {
-      const draws = drawsOf.get(c.key)!;
-      drawResults.set(c.key, scoreDraws(draws, results1.slice(at, at + draws.length * foldList.length)));
-      at += draws.length * foldList.length;
-    }
+    const halving = (c: CandidateSpec) =>
+      Boolean(c.search) &&
+      params.training.successive_halving &&
+      foldList.length >= 3 &&
+      drawsOf.get(c.key)!.length > 3;
+    const rung0 = foldList.slice(0, Math.ceil(foldList.length / 2));
+    await runCv(
+      'cross-validation',
+      phase1.flatMap((c) =>
+        jobsFor(c.key, indices(drawsOf.get(c.key)!.length), halving(c) ? rung0 : foldList),
+      ),
+    );
+    const rest = foldList.slice(rung0.length);
+    const survivors = phase1.filter(halving).flatMap((c) => {
+      return jobsFor(c.key, bestThird(drawResultsOf(c.key).map((d) => d.mean)), rest);
+    });
+    await runCv('cross-validation (search, best third)', survivors);
 
     // phase 2: the candidates that reuse another's tuned hyper-parameters
     const phase2 = candidates.filter((c) => c.tunedFrom);
     for (const c of phase2) {
-      const from = drawResults.get(c.tunedFrom!.key);
+      const fromKey = c.tunedFrom!.key;
+      const from = drawsOf.has(fromKey) ? drawResultsOf(fromKey) : undefined;
       const tuned = from ? { ...from[bestOf(from)]!.hyper } : { ...c.hyperParams };
       for (const key of c.tunedFrom!.drop) delete (tuned as Record<string, unknown>)[key];
       learnerFor(c.key, tuned);
       drawsOf.set(c.key, [tuned]);
     }
-    if (phase2.length > 0) {
-      const tasks2 = phase2.flatMap((c) => cvTasks(c.key, drawsOf.get(c.key)!));
-      options.onPhase?.('cross-validation (tuned)', tasks2.length);
-      const results2 = (await runner.run(tasks2, () => options.onTask?.())) as CvResult[];
-      phase2.forEach((c, i) => {
-        drawResults.set(
-          c.key,
-          scoreDraws(drawsOf.get(c.key)!, results2.slice(i * foldList.length, (i + 1) * foldList.length)),
-        );
-      });
-    }
+    await runCv(
+      'cross-validation (tuned)',
+      phase2.flatMap((c) => jobsFor(c.key, [0], foldList)),
+    );
+    const drawResults = new Map(candidates.map((c) => [c.key, drawResultsOf(c.key)]));
 
     // selection by mean CV score (ties: the earlier model), then refits and the winner's importances
     const best = candidates.map((c) => bestOf(drawResults.get(c.key)!));
@@ -248,7 +296,7 @@ export async function trainModels(
       split,
       candidateResults[winner]!,
       importances,
-      trainBatch,
+      shared.batch,
       spec,
       scoring,
     );

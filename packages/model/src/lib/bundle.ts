@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, checkWritableFolder, isErrnoException, writeError } from '@mlops/core';
 import { checkPreprocessing, type PreprocessingJson } from './preprocess.js';
 import type { FeatureReference } from './reference.js';
-import { checkFeatureSpec, isObject, type FeatureSpec } from './spec.js';
+import { LOWER_SNAKE, checkFeatureSpec, isObject, type FeatureSpec } from './spec.js';
 import type { ModelJson } from './types.js';
 
 export const BUNDLE_FORMAT = 'mlops-model-bundle';
@@ -174,6 +174,9 @@ function checkContent(value: unknown): BundleContent {
   const labels = value['labels'];
   if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string'))
     throw new Error('labels: needs at least 2 class names');
+  const badLabel = labels.find((l: string) => !LOWER_SNAKE.test(l));
+  if (badLabel !== undefined) throw new Error(`labels: "${badLabel}" is not lower snake case`);
+  if (new Set(labels).size !== labels.length) throw new Error('labels: a class name appears twice');
   const model = value['model'];
   if (!isObject(model) || typeof model['kind'] !== 'string') throw new Error('model: needs a kind');
   if (model['nClasses'] !== labels.length)

@@ -43,8 +43,15 @@ function columnMedian(values: Float64Array, stride: number, column: number, rows
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Fits the preprocessing on training rows. Throws when a numeric feature has no value at all. */
-export function fitPreprocessing(batch: RawBatch, spec: FeatureSpec): PreprocessingJson {
+/**
+ * Fits the preprocessing on training rows. Throws when a numeric feature has no value at all. `scale: false`
+ * keeps the imputed numerics as they are (mean 0, scale 1 in the stored steps).
+ */
+export function fitPreprocessing(
+  batch: RawBatch,
+  spec: FeatureSpec,
+  options: { scale?: boolean } = {},
+): PreprocessingJson {
   if (batch.rows === 0) throw new Error('cannot fit the preprocessing on zero rows');
   const numericNames = [...spec.numeric.map((f) => f.name), ...spec.derived.map((f) => f.name)];
   const nw = batch.numericWidth;
@@ -64,6 +71,7 @@ export function fitPreprocessing(batch: RawBatch, spec: FeatureSpec): Preprocess
       ss += d * d;
     }
     const std = Math.sqrt(ss / batch.rows);
+    if (options.scale === false) return { name, median, mean: 0, scale: 1 };
     return { name, median, mean, scale: std > 1e-12 * Math.max(1, Math.abs(mean)) ? std : 1 };
   });
   const cw = batch.categoricalWidth;

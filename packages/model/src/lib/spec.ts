@@ -32,8 +32,8 @@ export interface FeatureSpec {
 
 export const BMI_FEATURE = 'BMI';
 
-/** The spec of the obesity dataset, from core's schema. */
-export function obesityFeatureSpec(): FeatureSpec {
+/** The spec of the obesity dataset, from core's schema; `bmi: false` leaves the derived BMI out. */
+export function obesityFeatureSpec(options: { bmi?: boolean } = {}): FeatureSpec {
   const numeric: NumericFeature[] = [];
   const categorical: CategoricalFeature[] = [];
   for (const column of COLUMNS) {
@@ -51,7 +51,8 @@ export function obesityFeatureSpec(): FeatureSpec {
   return {
     numeric,
     categorical,
-    derived: [{ name: BMI_FEATURE, formula: 'Weight / Height^2', unit: 'kg/m^2' }],
+    derived:
+      options.bmi === false ? [] : [{ name: BMI_FEATURE, formula: 'Weight / Height^2', unit: 'kg/m^2' }],
     target: { name: TARGET_COLUMN, classes: [...target.categories!] },
   };
 }
