@@ -285,6 +285,9 @@ describe('drift, metrics, documentation, CORS-less default', () => {
       expect(a.status, asset).toBe(200);
       expect((await a.arrayBuffer()).byteLength).toBeGreaterThan(100);
     }
+    // Only the UI's own files: not other files of the folder they are served from.
+    for (const other of ['csp.json', 'static/csp.json', 'package.json'])
+      expect((await fetch(`${server.url}/docs/${other}`)).status, other).toBe(404);
   });
 
   // A real browser renders the UI from the server alone (Debian's chromium, when installed).

@@ -38,7 +38,7 @@ function installModel(from: string, to: string): void {
   renameSync(staging, to);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -127,6 +127,10 @@ describe('starting without a model', () => {
     expect(ok.json['model_name']).toBe('LogisticRegression');
     expect((await getJson(`${c.url}/health`)).json['status']).toBe('healthy');
     expect(c.logs.some((l) => l.includes('"msg":"model loaded"'))).toBe(true);
+    // The bundled CLI serves the Swagger UI from the files copied beside it, and nothing else of that folder.
+    expect((await fetch(`${c.url}/docs/static/swagger-ui-bundle.js`)).status).toBe(200);
+    for (const f of ['main.cjs', 'static/main.cjs', 'main.cjs.map', 'index.js'])
+      expect((await fetch(`${c.url}/docs/${f}`)).status, f).toBe(404);
     c.proc.kill('SIGTERM');
     expect(await c.exited).toBe(0);
   });

@@ -6,7 +6,8 @@
  */
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -127,10 +128,48 @@ function requireModel(holder: ModelHolder): ServedModel {
   return served;
 }
 
-/** The static folder of @fastify/swagger-ui, found at run time (the CLI is bundled, so its own __dirname moved). */
+/**
+ * The Swagger UI files served under /docs/static: the package.json `bundleAssets`, which the bundled CLI finds
+ * beside itself (a container image holds dist/ only); unbundled (tests, tsc output) they come from the package.
+ */
+export const SWAGGER_ASSETS = new Set([
+  'favicon-16x16.png',
+  'favicon-32x32.png',
+  'index.css',
+  'logo.svg',
+  'oauth2-redirect.html',
+  'oauth2-redirect.js',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'swagger-ui.css',
+]);
+
 function swaggerUiStatic(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(here, 'swagger-ui-bundle.js'))) return here;
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static');
+}
+
+/**
+ * Only the UI's own files under /docs: with a base folder, @fastify/swagger-ui serves any file in it, and beside
+ * the bundle that folder also holds the server's code.
+ */
+function docsGuard(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const path = request.url.split('?')[0]!;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (
+    name.includes('.') &&
+    !SWAGGER_ASSETS.has(name) &&
+    name !== 'swagger-initializer.js' &&
+    name !== 'index.html'
+  ) {
+    void reply
+      .code(404)
+      .send({ error: 'Not Found', message: `no route GET ${path}`, detail: 'Not Found', timestamp: now() });
+    return;
+  }
+  done();
 }
 
 /** `/v2/...` and `/invocations` speak their protocols' error bodies; everything else the api's. */
@@ -310,11 +349,14 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
     },
   });
   const staticDir = swaggerUiStatic();
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    baseDir: staticDir,
-    logo: { type: 'image/svg+xml', content: readFileSync(join(staticDir, 'logo.svg')) },
-    staticCSP: true,
+  await app.register(async (docs) => {
+    docs.addHook('onRequest', docsGuard);
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      baseDir: staticDir,
+      logo: { type: 'image/svg+xml', content: readFileSync(join(staticDir, 'logo.svg')) },
+      staticCSP: true,
+    });
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
