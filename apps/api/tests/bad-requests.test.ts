@@ -135,7 +135,7 @@ const cases: Case[] = [
     body: () => json(row),
     type: 'text/plain',
     status: 415,
-    says: /Unsupported Media Type|content-type/i,
+    says: /Unsupported Media Type: "text\/plain"; send application\/json/,
   },
   {
     name: 'wrong content type (form)',

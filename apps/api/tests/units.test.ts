@@ -245,6 +245,16 @@ describe('serving drift against the reference statistics', () => {
     expect(d.mean_shift_pct).toBeCloseTo(((d.current_mean! - mean) / mean) * 100, 9);
   });
 
+  it('warns that a small batch gives noisy figures', () => {
+    const small = servingDrift(encodeRows(encoder, rowsOf(20, 5)).batch, reference, thresholds);
+    expect(small.warnings).toEqual([
+      expect.stringMatching(/^20 rows: PSI and chi-square on fewer than 100 rows are noisy/),
+    ]);
+    expect(servingDrift(encodeRows(encoder, rowsOf(100, 5)).batch, reference, thresholds).warnings).toEqual(
+      [],
+    );
+  });
+
   it('PSI of counts floors empty bins at 1e-6 and is null without values', () => {
     expect(psiOfCounts([5, 5], [10, 0])).toBeCloseTo(
       (1 - 0.5) * Math.log(1 / 0.5) + (1e-6 - 0.5) * Math.log(1e-6 / 0.5),

@@ -63,11 +63,15 @@ export interface ServingDriftReport {
   };
   alerts: ServingDriftAlert[];
   drifted_features: string[];
+  /** For people: why the figures may not mean much (too few rows). */
+  warnings: string[];
   thresholds: { psi_threshold: number; p_value_threshold: number; alert_threshold: number };
   method: string;
 }
 
 const PSI_FLOOR = 1e-6;
+/** Below this many rows a decile bin holds a handful of rows, so PSI and chi-square mostly measure noise. */
+export const MIN_RELIABLE_ROWS = 100;
 const KS_REASON =
   'the bundle keeps binned reference statistics, not the training values, so KS cannot be computed at serving time; chi2_* tests the binned counts';
 
@@ -288,6 +292,12 @@ export function servingDrift(
       });
   }
   const drifted = features.filter(([, d]) => d.has_drift).map(([f]) => f);
+  const warnings =
+    batch.rows < MIN_RELIABLE_ROWS
+      ? [
+          `${batch.rows} rows: PSI and chi-square on fewer than ${MIN_RELIABLE_ROWS} rows are noisy (a bin a few rows miss looks like drift); send a larger batch`,
+        ]
+      : [];
   return {
     rows: batch.rows,
     feature_drift: Object.fromEntries(features),
@@ -300,6 +310,7 @@ export function servingDrift(
     },
     alerts,
     drifted_features: drifted,
+    warnings,
     thresholds: {
       psi_threshold: thresholds.psiThreshold,
       p_value_threshold: thresholds.pThreshold,

@@ -267,6 +267,10 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       status = 500;
     }
     if (issues.length && protocol !== 'api' && status === 422) status = 400;
+    if (status === 415 && error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type'];
+      error.message = `Unsupported Media Type: ${type ? `"${type}"` : 'no Content-Type'}; send application/json${protocol === 'mlflow' ? ' or text/csv' : ''}`;
+    }
     const message =
       status === 500
         ? 'internal error (logged on the server)'
