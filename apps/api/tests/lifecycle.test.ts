@@ -128,9 +128,15 @@ describe('starting without a model', () => {
     expect((await getJson(`${c.url}/health`)).json['status']).toBe('healthy');
     expect(c.logs.some((l) => l.includes('"msg":"model loaded"'))).toBe(true);
     // The bundled CLI serves the Swagger UI from the files copied beside it, and nothing else of that folder.
-    expect((await fetch(`${c.url}/docs/static/swagger-ui-bundle.js`)).status).toBe(200);
-    for (const f of ['main.cjs', 'static/main.cjs', 'main.cjs.map', 'index.js'])
-      expect((await fetch(`${c.url}/docs/${f}`)).status, f).toBe(404);
+    // (Bodies are read: a response the client never reads stays in flight and would hold the shutdown.)
+    const ui = await fetch(`${c.url}/docs/static/swagger-ui-bundle.js`);
+    expect(ui.status).toBe(200);
+    expect((await ui.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    for (const f of ['main.cjs', 'static/main.cjs', 'main.cjs.map', 'index.js']) {
+      const r = await fetch(`${c.url}/docs/${f}`);
+      await r.arrayBuffer();
+      expect(r.status, f).toBe(404);
+    }
     c.proc.kill('SIGTERM');
     expect(await c.exited).toBe(0);
   });
@@ -175,17 +181,20 @@ describe('SIGHUP reload', () => {
       }
     };
     const workers = Array.from({ length: 6 }, worker);
-    await new Promise((r) => setTimeout(r, 300));
+    await until('100 answers before the swap', async () => (statuses.length >= 100 ? true : undefined));
     installModel(b.modelDir, modelDir);
     c.proc.kill('SIGHUP');
     await until('the new version', async () => {
       const h = await getJson(`${c.url}/health`);
       return h.json['model_version'] !== v1 ? true : undefined;
     });
-    await new Promise((r) => setTimeout(r, 300));
+    const atSwap = statuses.length;
+    await until('100 answers after the swap', async () =>
+      statuses.length >= atSwap + 100 ? true : undefined,
+    );
     running = false;
     await Promise.all(workers);
-    expect(statuses.length).toBeGreaterThan(100);
+    expect(statuses.length).toBeGreaterThan(200);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(versions.size).toBe(2); // answers came from both models, and nothing else
     c.proc.kill('SIGTERM');
