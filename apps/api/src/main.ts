@@ -34,6 +34,8 @@ void runCli('mlops-api', async (argv) => {
 
   // JSON lines on stdout, buffered off the request path; flushed on exit.
   const destination = pino.destination({ dest: 1, sync: false });
+  // A log reader that went away (EPIPE) must not stop the server: its lines are dropped, requests still served.
+  destination.on('error', () => undefined);
   const log = pino(
     { level: config.logLevel, base: { service: 'mlops-api' }, timestamp: pino.stdTimeFunctions.isoTime },
     destination,
