@@ -36,6 +36,13 @@ void runCli('mlops-api', async (argv) => {
   const destination = pino.destination({ dest: 1, sync: false });
   // A log reader that went away (EPIPE) must not stop the server: its lines are dropped, requests still served.
   destination.on('error', () => undefined);
+  const flush = () => {
+    try {
+      flush();
+    } catch {
+      // nowhere left to write to
+    }
+  };
   const log = pino(
     { level: config.logLevel, base: { service: 'mlops-api' }, timestamp: pino.stdTimeFunctions.isoTime },
     destination,
@@ -44,7 +51,7 @@ void runCli('mlops-api', async (argv) => {
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    destination.flushSync();
+    flush();
     throw new FailureError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   }
   holder.watch(config.modelPollMs);
@@ -60,13 +67,13 @@ void runCli('mlops-api', async (argv) => {
   holder.stop();
   const timer = setTimeout(() => {
     log.warn({ timeout_ms: config.shutdownTimeoutMs }, 'in-flight requests did not finish in time; exiting');
-    destination.flushSync();
+    flush();
     process.exit(1);
   }, config.shutdownTimeoutMs);
   timer.unref();
   await app.close();
   clearTimeout(timer);
   log.info('stopped');
-  destination.flushSync();
+  flush();
   return 0;
 });
