@@ -38,7 +38,7 @@ void runCli('mlops-api', async (argv) => {
   destination.on('error', () => undefined);
   const flush = () => {
     try {
-      flush();
+      destination.flushSync();
     } catch {
       // nowhere left to write to
     }
