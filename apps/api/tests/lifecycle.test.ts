@@ -162,6 +162,16 @@ describe('starting without a model', () => {
   });
 });
 
+describe('logs', () => {
+  it('a log reader that goes away does not stop the server', async () => {
+    const c = await start({ MODEL_DIR: a.modelDir });
+    c.proc.stdout!.destroy(); // the pipe's read end closes: further log writes fail with EPIPE
+    for (let i = 0; i < 50; i++) expect((await postJson(`${c.url}/predict`, a.rows[i])).status).toBe(200);
+    c.proc.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+  });
+});
+
 describe('SIGHUP reload', () => {
   it('swaps to the new bundle atomically: no request fails during the swap', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'api-reload-'));
