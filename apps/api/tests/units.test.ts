@@ -7,6 +7,7 @@ import { SeededRng, defaultParams } from '@mlops/core';
 import { encodeRows, obesityFeatureSpec, referenceStatistics, RowEncoder } from '@mlops/model';
 import { chi2Contingency, psiQuantile } from '@mlops/stats';
 import {
+  compilePredictionWriter,
   parseCorsOrigins,
   parseCsvRecords,
   parseInferRequest,
@@ -165,6 +166,34 @@ describe('KServe v2 requests', () => {
     expect(() => parseInferRequest({ inputs: short }, spec)).toThrow(
       /\(NCP\): 1 rows; the other inputs have 2/,
     );
+  });
+});
+
+describe('the compiled prediction writer', () => {
+  it('writes exactly what JSON.stringify writes for the same response object', () => {
+    const spec = obesityFeatureSpec();
+    const labels = [...spec.target.classes];
+    const write = compilePredictionWriter(spec, labels, 'Model "x"', 'abc123');
+    const rng = new SeededRng(3);
+    for (let t = 0; t < 50; t++) {
+      const row: Record<string, unknown> = {};
+      for (const f of spec.numeric) row[f.name] = rng.uniformRange(f.range[0], f.range[1]);
+      for (const f of spec.categorical) row[f.name] = rng.pick(f.categories);
+      const proba = Array.from({ length: labels.length + 2 }, () => rng.uniform());
+      const k = t % labels.length;
+      const expected = {
+        ...(t % 2 ? { index: t } : {}),
+        prediction: labels[k],
+        confidence: proba[2 + k],
+        probabilities: Object.fromEntries(labels.map((l, c) => [l, proba[2 + c]])),
+        features_received: Object.fromEntries(
+          [...spec.numeric, ...spec.categorical].map((f) => [f.name, row[f.name]]),
+        ),
+        model_name: 'Model "x"',
+        model_version: 'abc123',
+      };
+      expect(write(k, proba, 2, row, t % 2 ? t : undefined)).toBe(JSON.stringify(expected));
+    }
   });
 });
 

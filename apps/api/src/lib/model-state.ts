@@ -6,18 +6,8 @@
  */
 import { stat, readFile } from 'node:fs/promises';
 import type { Ajv, ValidateFunction } from 'ajv';
-import fastJson from 'fast-json-stringify';
 import { BUNDLE_FILE, inputFields, LoadedModel, parseBundle, type FeatureSpec } from '@mlops/model';
-import { predictionSchema, rowSchema } from './schemas.js';
-
-export interface PredictionBody {
-  prediction: string;
-  confidence: number;
-  probabilities: Record<string, number>;
-  features_received: unknown;
-  model_name: string;
-  model_version: string;
-}
+import { rowSchema } from './schemas.js';
 
 export interface ServedModel {
   readonly model: LoadedModel;
@@ -32,8 +22,8 @@ export interface ServedModel {
   readonly file: string;
   readonly loadedAt: Date;
   readonly validateRow: ValidateFunction;
-  /** fast-json-stringify of one /predict response. */
-  readonly serializePrediction: (body: PredictionBody) => string;
+  /** Writes one prediction's JSON (the /predict response, a /predict/batch item), compiled for this model. */
+  readonly writePrediction: PredictionWriter;
   /** Scratch probabilities for the single-row path (requests run one at a time on the event loop). */
   readonly proba: Float64Array;
   /** Predictions per class since this model was loaded. */
@@ -58,25 +48,57 @@ export function serveBundle(text: string, file: string, ajv: Ajv): ServedModel {
     file,
     loadedAt: new Date(),
     validateRow: ajv.compile(rowSchema(spec)),
-    serializePrediction: fastJson(predictionSchema(spec, labels) as never) as (b: PredictionBody) => string,
+    writePrediction: compilePredictionWriter(spec, labels, content.model_name, checksum.slice(0, 12)),
     proba: new Float64Array(labels.length),
     classCounts: new Float64Array(labels.length),
   };
 }
 
-/** Fills the response of one prediction from `served.proba` (after predictOneInto) for class `k`. */
-export function predictionBody(served: ServedModel, k: number, row: unknown): PredictionBody {
-  const probabilities: Record<string, number> = {};
-  const labels = served.labels;
-  const proba = served.proba;
-  for (let c = 0; c < labels.length; c++) probabilities[labels[c]!] = proba[c]!;
-  return {
-    prediction: labels[k]!,
-    confidence: proba[k]!,
-    probabilities,
-    features_received: row,
-    model_name: served.name,
-    model_version: served.version,
+/**
+ * Writes a prediction as JSON: `{index?, prediction, confidence, probabilities, features_received, model_name,
+ * model_version}` (the shape of schemas.ts predictionSchema) from class `k`, the probabilities at `proba[offset…]`
+ * and the validated row. Every key, label and category is escaped once, when the model is loaded; a request only
+ * concatenates numbers and those pieces (no intermediate objects).
+ */
+export type PredictionWriter = (
+  k: number,
+  proba: ArrayLike<number>,
+  offset: number,
+  row: Readonly<Record<string, unknown>>,
+  index?: number,
+) => string;
+
+/** JSON for a number: finite numbers print as JSON does; anything else (never, for validated rows) is null. */
+const jsonNumber = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? String(v) : 'null');
+
+export function compilePredictionWriter(
+  spec: FeatureSpec,
+  labels: readonly string[],
+  name: string,
+  version: string,
+): PredictionWriter {
+  const labelJson = labels.map((l) => JSON.stringify(l));
+  const probaKeys = labels.map((l, c) => `${c ? ',' : ''}${JSON.stringify(l)}:`);
+  const numericNames = spec.numeric.map((f) => f.name);
+  const numericKeys = numericNames.map((n, j) => `${j ? ',' : ''}${JSON.stringify(n)}:`);
+  const categoricalNames = spec.categorical.map((f) => f.name);
+  const categoricalKeys = categoricalNames.map(
+    (n, j) => `${j || numericNames.length ? ',' : ''}${JSON.stringify(n)}:`,
+  );
+  const categoryJson = spec.categorical.map((f) => new Map(f.categories.map((c) => [c, JSON.stringify(c)])));
+  const tail = `},"model_name":${JSON.stringify(name)},"model_version":${JSON.stringify(version)}}`;
+  const nLabels = labels.length;
+  return (k, proba, offset, row, index) => {
+    let s = index === undefined ? '{"prediction":' : `{"index":${index},"prediction":`;
+    s += `${labelJson[k]},"confidence":${jsonNumber(proba[offset + k])},"probabilities":{`;
+    for (let c = 0; c < nLabels; c++) s += probaKeys[c] + jsonNumber(proba[offset + c]);
+    s += '},"features_received":{';
+    for (let j = 0; j < numericNames.length; j++) s += numericKeys[j] + jsonNumber(row[numericNames[j]!]);
+    for (let j = 0; j < categoricalNames.length; j++) {
+      const v = row[categoricalNames[j]!];
+      s += categoricalKeys[j] + (categoryJson[j]!.get(v as string) ?? JSON.stringify(v ?? null));
+    }
+    return s + tail;
   };
 }
 

@@ -26,7 +26,7 @@ import { servingDrift } from './drift.js';
 import { parseInferRequest, tensorMetadata } from './kserve.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { PayloadShapeError, rowsFromCsv, rowsFromJsonPayload } from './mlflow.js';
-import { ModelHolder, predictionBody, type ServedModel } from './model-state.js';
+import { ModelHolder, type ServedModel } from './model-state.js';
 import {
   batchRequestSchema,
   batchResponseSchema,
@@ -577,19 +577,9 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       served.classCounts[k]! += 1;
       return reply
         .type('application/json; charset=utf-8')
-        .send(served.serializePrediction(predictionBody(served, k, request.body)));
+        .send(served.writePrediction(k, served.proba, 0, request.body as Record<string, unknown>));
     },
   );
-
-  const batchSerializers = new WeakMap<ServedModel, (v: unknown) => string>();
-  const serializeBatch = (served: ServedModel, value: unknown) => {
-    let fn = batchSerializers.get(served);
-    if (!fn) {
-      fn = fastJson(batchResponseSchema(served.spec, served.labels) as never) as (v: unknown) => string;
-      batchSerializers.set(served, fn);
-    }
-    return fn(value);
-  };
 
   /** Predicts valid rows one by one on the allocation-free path; returns labels and per-row issues. */
   const predictRows = (served: ServedModel, rows: readonly unknown[], prefix: (i: number) => string) => {
@@ -624,20 +614,17 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       const samples = (request.body as { samples: unknown[] }).samples;
       const { issues, out } = predictRows(served, samples, (i) => `samples[${i}]`);
       if (out.length === 0) throw new RequestValidationError(issues);
-      const predictions = out.map(({ index, k, probabilities }) => {
-        served.proba.set(probabilities);
-        return { index, ...predictionBody(served, k, samples[index]) };
-      });
+      let predictions = '';
+      for (const { index, k, probabilities } of out)
+        predictions +=
+          (predictions ? ',' : '') +
+          served.writePrediction(k, probabilities, 0, samples[index] as Record<string, unknown>, index);
       const failed = new Set(issues.map((i) => i.index)).size;
-      return reply.type('application/json; charset=utf-8').send(
-        serializeBatch(served, {
-          predictions,
-          errors: issues,
-          total_samples: samples.length,
-          successful: predictions.length,
-          failed,
-        }),
-      );
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(
+          `{"predictions":[${predictions}],"errors":${JSON.stringify(issues)},"total_samples":${samples.length},"successful":${out.length},"failed":${failed}}`,
+        );
     },
   );
 
