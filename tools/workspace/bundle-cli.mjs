@@ -8,7 +8,8 @@
  * dependency (Nx, dvc.yaml) is its bundle. Files a bundle needs at run time that cannot be bundled (e.g. the .wasm
  * binaries of @tensorflow/tfjs-backend-wasm) are listed in the package's package.json as
  * `"bundleAssets": ["<package>/<path inside it>", …]` and copied beside the bundle, so dist/ runs on its own (a
- * container image holds dist/ only). Usage, from a project folder:
+ * container image holds dist/ only); worker-thread modules listed as `"bundleWorkers"` are bundled beside it too.
+ * Usage, from a project folder:
  *   node ../../tools/workspace/bundle-cli.mjs dist/main.js
  */
 import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,9 +43,46 @@ async function bundle(entry) {
     logLevel: 'warning',
   });
   copyAssets(dirname(resolve(entry)));
+  await bundleWorkers(dirname(resolve(entry)));
   writeFileSync(entry, loader(bundleName));
   chmodSync(entry, 0o755);
   rmSync(`${entry}.map`, { force: true }); // tsc's map of the entry no longer matches the loader
+}
+
+/**
+ * Bundle the package's `bundleWorkers` beside the CLI bundle, so a bundled CLI starts its worker threads without
+ * the tsc tree or node_modules:
+ *   - the package's own worker modules (tsc outputs, e.g. "dist/lib/worker.js") become dist/<name>.mjs, ES modules
+ *     (a worker's `export default` is its task handler);
+ *   - a dependency's worker bootstrap (a module path, e.g. "piscina/dist/worker.js": piscina, bundled into the
+ *     CLI, starts `<its folder>/worker.js`, which is dist/ once bundled) becomes dist/<name>.js, CommonJS as shipped.
+ */
+async function bundleWorkers(dist) {
+  const pkgFile = resolve('package.json');
+  const workers = JSON.parse(readFileSync(pkgFile, 'utf8')).bundleWorkers ?? [];
+  const require = createRequire(pkgFile);
+  for (const worker of workers) {
+    const own = worker.startsWith('dist/');
+    await build({
+      entryPoints: [own ? worker : require.resolve(worker)],
+      outfile: join(dist, own ? basename(worker).replace(/\.js$/, '.mjs') : basename(worker)),
+      bundle: true,
+      platform: 'node',
+      format: own ? 'esm' : 'cjs',
+      target: 'node20',
+      // CommonJS dependencies inside an ES module bundle need a require.
+      ...(own
+        ? {
+            banner: {
+              js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+            },
+          }
+        : {}),
+      minifyWhitespace: true,
+      minifySyntax: true,
+      logLevel: 'warning',
+    });
+  }
 }
 
 /** Copy the package's `bundleAssets` (resolved as module paths from the package folder) into dist/. */

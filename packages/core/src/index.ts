@@ -9,3 +9,7 @@ export * from './lib/yaml.js';
 export * from './lib/format.js';
 export * from './lib/csv.js';
 export * from './lib/cli.js';
+export * from './lib/paths.js';
+export * from './lib/redact.js';
+export * from './lib/retry.js';
+export * from './lib/signals.js';

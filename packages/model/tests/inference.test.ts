@@ -112,3 +112,30 @@ describe('LoadedModel', () => {
     expect(() => new LoadedModel(broken)).toThrow('model expects 31 features; the preprocessing gives 32');
   });
 });
+
+describe('a spec without BMI', () => {
+  it('encodes 8 numerics, fits 31 columns and serves', async () => {
+    const { RowEncoder, fitPreprocessing, obesityFeatureSpec, Preprocessor } =
+      await import('../src/index.js');
+    const spec = obesityFeatureSpec({ bmi: false });
+    const rows = sampleRows(50, 5);
+    const { batch } = encodeRows(new RowEncoder(spec), rows);
+    expect(batch.numericWidth).toBe(8);
+    const preprocessing = fitPreprocessing(batch, spec, { scale: false });
+    expect(preprocessing.numeric.map((s) => [s.mean, s.scale])).toEqual(Array(8).fill([0, 1]));
+    const width = new Preprocessor(preprocessing).outputWidth;
+    expect(width).toBe(31);
+    const b = sampleBundle();
+    const model = new LoadedModel({
+      ...b,
+      feature_spec: spec,
+      preprocessing,
+      model: { ...b.model, nFeatures: width, coef: (b.model['coef'] as number[]).slice(0, 7 * width) },
+    });
+    const p = model.predictOne(rows[0]!);
+    expect(Object.values(p.probabilities).reduce((a, c) => a + c, 0)).toBeCloseTo(1, 12);
+    // the raw value passes unscaled: Age is column 0
+    const x = model.preprocessor.transform(encodeRows(model.encoder, [rows[0]!]).batch);
+    expect(x.data[0]).toBe(rows[0]!['Age']);
+  });
+});
