@@ -7,3 +7,4 @@ export * from './lib/kserve.js';
 export * from './lib/drift.js';
 export * from './lib/metrics.js';
 export * from './lib/server.js';
+export * from './lib/registry-source.js';

@@ -8,6 +8,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileRegistry, folderUri } from '@mlops/tracking';
 import { getJson, MAIN, postJson, startChild, trainBundle, type Child, type Trained } from './helpers.js';
 
 let a: Trained;
@@ -157,6 +158,48 @@ describe('starting without a model', () => {
     const health = await getJson(`${c.url}/health`);
     expect(health.json).toMatchObject({ status: 'healthy', model_version: before });
     expect((await postJson(`${c.url}/predict`, a.rows[0])).status).toBe(200);
+    c.proc.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+  });
+});
+
+describe('serving from the model registry (MODEL_URI)', () => {
+  it('serves the alias, degraded until it is set; a promotion + SIGHUP rolls the new version out', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'api-registry-'));
+    const registry = new FileRegistry(join(root, 'mlruns'));
+    const c = await start({
+      MODEL_URI: 'models:/obesity-classifier@champion',
+      MLFLOW_TRACKING_URI: `file:${join(root, 'mlruns')}`,
+      MODEL_POLL_MS: '0',
+    });
+    const before = await getJson(`${c.url}/health`);
+    expect(before.json).toMatchObject({ status: 'degraded' });
+    expect(String(before.json['detail'])).toMatch(/no registered model 'obesity-classifier'/);
+
+    const v1 = await registry.createModelVersion({
+      name: 'obesity-classifier',
+      source: folderUri(a.modelDir),
+    });
+    await registry.setAlias('obesity-classifier', 'champion', v1.version);
+    c.proc.kill('SIGHUP');
+    const first = await until('version 1', async () => {
+      const r = await postJson(`${c.url}/predict`, a.rows[0]);
+      return r.status === 200 ? r : undefined;
+    });
+    const h1 = (await getJson(`${c.url}/health`)).json['model_version'];
+    expect(first.json['model_version']).toBe(h1);
+
+    const v2 = await registry.createModelVersion({
+      name: 'obesity-classifier',
+      source: folderUri(b.modelDir),
+    });
+    await registry.setAlias('obesity-classifier', 'champion', v2.version);
+    c.proc.kill('SIGHUP');
+    await until('version 2', async () => {
+      const h = await getJson(`${c.url}/health`);
+      return h.json['model_version'] !== h1 ? true : undefined;
+    });
+    expect(c.logs.some((l) => l.includes('"msg":"model reloaded"'))).toBe(true);
     c.proc.kill('SIGTERM');
     expect(await c.exited).toBe(0);
   });

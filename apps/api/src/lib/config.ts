@@ -4,6 +4,8 @@
  * variable (exit 2 before anything listens).
  */
 import { InputError, type Params } from '@mlops/core';
+import { resolveTrackingUri } from '@mlops/tracking';
+import { checkModelUri } from './registry-source.js';
 
 export type ServerLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -21,6 +23,10 @@ export interface ApiConfig {
   readonly host: string;
   /** The model folder (holding model_bundle.json); the catalog's models.output_dir by default. */
   readonly modelDir: string;
+  /** A registry URI (models:/NAME@ALIAS or models:/NAME/VERSION) to serve instead of the folder. */
+  readonly modelUri?: string;
+  /** The tracking backend the registry lives in: MLFLOW_TRACKING_URI, else params mlflow.tracking_uri. */
+  readonly trackingUri: string;
   /** Exact origins allowed by CORS; empty: no CORS headers (same origin only). */
   readonly corsOrigins: readonly string[];
   /** Credentials are allowed only with an explicit origin list, never with `*`. */
@@ -107,16 +113,16 @@ export function parseCorsOrigins(raw: string | undefined): { origins: string[]; 
 /** The configuration from the environment and the params file (for the model folder and drift thresholds). */
 export function readConfig(env: Env, params: Params): ApiConfig {
   const modelUri = value(env, 'MODEL_URI');
-  if (modelUri !== undefined)
-    throw new InputError(
-      `MODEL_URI=${JSON.stringify(modelUri)}: loading from the model registry (models:/NAME@ALIAS) is not supported yet; ` +
-        'unset MODEL_URI and point MODEL_DIR at the model folder',
-    );
+  if (modelUri !== undefined) checkModelUri(modelUri);
   const cors = parseCorsOrigins(env['CORS_ORIGINS']);
   return {
     port: integer(env, 'PORT', 8000, 0, 65535),
     host: value(env, 'HOST') ?? '0.0.0.0',
     modelDir: value(env, 'MODEL_DIR') ?? params.models.output_dir,
+    ...(modelUri !== undefined ? { modelUri } : {}),
+    trackingUri: resolveTrackingUri(params.mlflow.tracking_uri, {
+      MLFLOW_TRACKING_URI: value(env, 'MLFLOW_TRACKING_URI'),
+    }),
     corsOrigins: cors.origins,
     corsCredentials: cors.credentials,
     logLevel: parseServerLogLevel(env['LOG_LEVEL']),

@@ -107,9 +107,49 @@ export interface HolderEvents {
   onError?(message: string): void;
 }
 
+/** Where the bundle to serve is now: a file to read, and what identifies its content (unchanged: no reload). */
+export interface BundleLocation {
+  readonly file: string;
+  readonly fingerprint: string;
+  /** Removes a temporary copy once it is loaded. */
+  cleanup?(): Promise<void>;
+}
+
 /**
- * Holds the current model of a folder and reloads it when the bundle file changes (polled) or when asked
- * (SIGHUP). Loads are serialized: a second request while one runs waits for it and then checks again.
+ * Finds the bundle: returns undefined when it is the one already seen (`seen` fingerprint, unless `force`), or
+ * throws NoBundleError (nothing there yet) or another error (there, but unusable).
+ */
+export type BundleLocator = (seen: string, force: boolean) => Promise<BundleLocation | undefined>;
+
+/** Nothing to serve yet: the message says where the bundle is expected. */
+export class NoBundleError extends Error {}
+
+/** The bundle of a model folder (or a bundle file), identified by the file's inode, size and mtime. */
+export function folderLocator(dir: string): { where: string; locate: BundleLocator } {
+  const file = dir.endsWith('.json') ? dir : `${dir.replace(/\/+$/, '')}/${BUNDLE_FILE}`;
+  return {
+    where: file,
+    locate: async (seen, force) => {
+      let info;
+      try {
+        info = await stat(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+          throw new NoBundleError(
+            `no model bundle at ${file} yet (train one with mlops-ml train; it is loaded when it appears)`,
+          );
+        throw new Error(`${file}: ${(error as Error).message}`);
+      }
+      const fingerprint = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
+      return !force && fingerprint === seen ? undefined : { file, fingerprint };
+    },
+  };
+}
+
+/**
+ * Holds the current model and reloads it when its bundle changes (polled) or when asked (SIGHUP). Loads are
+ * serialized: a second request while one runs waits for it and then checks again.
  */
 export class ModelHolder {
   private served: ServedModel | undefined;
@@ -118,14 +158,18 @@ export class ModelHolder {
   private loading: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Where the bundle comes from, for messages: a file path or a models:/ URI. */
   readonly file: string;
+  private readonly locate: BundleLocator;
 
   constructor(
-    readonly dir: string,
+    source: string | { where: string; locate: BundleLocator },
     private readonly ajv: Ajv,
     private readonly events: HolderEvents = {},
   ) {
-    this.file = dir.endsWith('.json') ? dir : `${dir.replace(/\/+$/, '')}/${BUNDLE_FILE}`;
+    const s = typeof source === 'string' ? folderLocator(source) : source;
+    this.file = s.where;
+    this.locate = s.locate;
   }
 
   /** The model serving now, or undefined (the api is degraded). */
@@ -139,8 +183,8 @@ export class ModelHolder {
   }
 
   /**
-   * Checks the bundle file and loads it when it is new or changed (or always, with `force`). Never throws: a
-   * failure is kept in `lastError` and reported through `onError`; the current model keeps serving.
+   * Checks the bundle and loads it when it is new or changed (or always, with `force`). Never throws: a failure is
+   * kept in `lastError` and reported through `onError`; the current model keeps serving.
    */
   reload(force = false): Promise<void> {
     if (this.loading) {
@@ -159,29 +203,24 @@ export class ModelHolder {
   }
 
   private async check(force: boolean): Promise<void> {
-    let fingerprint: string;
+    let location: BundleLocation | undefined;
     try {
-      const info = await stat(this.file);
-      fingerprint = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
+      location = await this.locate(this.seen, force);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const message =
-        code === 'ENOENT' || code === 'ENOTDIR'
-          ? `no model bundle at ${this.file} yet (train one with mlops-ml train; it is loaded when it appears)`
-          : `${this.file}: ${(error as Error).message}`;
+      const message = (error as Error).message.split('\n')[0]!;
       if (message !== this.error) {
         this.error = message;
-        // A model already serving stays: a folder being replaced is briefly absent.
-        if (!this.served) this.events.onError?.(message);
+        // A model already serving stays: a folder being replaced is briefly absent, a registry briefly down.
+        if (!this.served || !(error instanceof NoBundleError)) this.events.onError?.(message);
       }
       this.seen = '';
       return;
     }
-    if (!force && fingerprint === this.seen) return;
-    this.seen = fingerprint;
+    if (!location) return;
+    this.seen = location.fingerprint;
     try {
-      const text = await readFile(this.file, 'utf8');
-      const served = serveBundle(text, this.file, this.ajv);
+      const text = await readFile(location.file, 'utf8');
+      const served = serveBundle(text, location.file, this.ajv);
       const previous = this.served;
       this.served = served; // the swap: one assignment, between two requests
       this.error = undefined;
@@ -191,10 +230,12 @@ export class ModelHolder {
       this.events.onError?.(
         this.served ? `${this.error} (still serving ${this.served.name} ${this.served.version})` : this.error,
       );
+    } finally {
+      await location.cleanup?.();
     }
   }
 
-  /** Polls the bundle file every `ms` (0: never). The timer does not keep the process alive. */
+  /** Polls the bundle every `ms` (0: never). The timer does not keep the process alive. */
   watch(ms: number): void {
     this.stop();
     if (ms <= 0) return;

@@ -27,6 +27,7 @@ import { parseInferRequest, tensorMetadata } from './kserve.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { PayloadShapeError, rowsFromCsv, rowsFromJsonPayload } from './mlflow.js';
 import { ModelHolder, type ServedModel } from './model-state.js';
+import { registryLocator } from './registry-source.js';
 import {
   batchRequestSchema,
   batchResponseSchema,
@@ -102,6 +103,8 @@ export interface ApiServer {
 }
 
 export interface BuildOptions {
+  /** The environment the registry client reads its credentials from (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** A pino logger (JSON lines); default: pino at the config's level on stdout. */
   logger?: FastifyBaseLogger;
 }
@@ -221,7 +224,10 @@ export async function buildServer(config: ApiConfig, options: BuildOptions = {})
       done(error as Error, undefined);
     }
   });
-  const holder = new ModelHolder(config.modelDir, ajv, {
+  const source = config.modelUri
+    ? registryLocator(config.modelUri, config.trackingUri, options.env ?? process.env)
+    : config.modelDir;
+  const holder = new ModelHolder(source, ajv, {
     onLoad(served, previous) {
       metrics.modelLoaded(served);
       app.log.info(
