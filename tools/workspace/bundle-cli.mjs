@@ -12,7 +12,7 @@
  * Usage, from a project folder:
  *   node ../../tools/workspace/bundle-cli.mjs dist/main.js
  */
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -50,12 +50,33 @@ async function bundle(entry) {
 }
 
 /**
+ * A file inside an installed package, by `<package>/<path>`, even when the package's "exports" do not expose it:
+ * the package's folder is found from its main entry.
+ */
+function packageFile(require, spec) {
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  const rest = spec.slice(name.length + 1);
+  let dir = dirname(require.resolve(name));
+  while (
+    !existsSync(join(dir, 'package.json')) ||
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name
+  ) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`bundle-cli: cannot find the folder of package ${name}`);
+    dir = up;
+  }
+  return join(dir, rest);
+}
+
+/**
  * Bundle the package's `bundleWorkers` beside the CLI bundle, so a bundled CLI starts its worker threads without
  * the tsc tree or node_modules:
  *   - the package's own worker modules (tsc outputs, e.g. "dist/lib/worker.js") become dist/<name>.mjs, ES modules
  *     (a worker's `export default` is its task handler);
  *   - a dependency's worker bootstrap (a module path, e.g. "piscina/dist/worker.js": piscina, bundled into the
- *     CLI, starts `<its folder>/worker.js`, which is dist/ once bundled) becomes dist/<name>.js, CommonJS as shipped.
+ *     CLI, starts `<its folder>/worker.js`, which is dist/ once bundled) becomes dist/<name>.js, an ES module too
+ *     (the package is "type": "module").
  */
 async function bundleWorkers(dist) {
   const pkgFile = resolve('package.json');
@@ -64,20 +85,18 @@ async function bundleWorkers(dist) {
   for (const worker of workers) {
     const own = worker.startsWith('dist/');
     await build({
-      entryPoints: [own ? worker : require.resolve(worker)],
+      entryPoints: [own ? worker : packageFile(require, worker)],
       outfile: join(dist, own ? basename(worker).replace(/\.js$/, '.mjs') : basename(worker)),
       bundle: true,
       platform: 'node',
-      format: own ? 'esm' : 'cjs',
+      format: 'esm',
       target: 'node20',
-      // CommonJS dependencies inside an ES module bundle need a require.
-      ...(own
-        ? {
-            banner: {
-              js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-            },
-          }
-        : {}),
+      // native add-ons are loaded from node_modules when present (piscina's optional thread niceness), else skipped
+      external: ['@napi-rs/nice'],
+      // CommonJS code inside an ES module bundle needs a require.
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
       minifyWhitespace: true,
       minifySyntax: true,
       logLevel: 'warning',
@@ -90,7 +109,7 @@ function copyAssets(dist) {
   const pkgFile = resolve('package.json');
   const assets = JSON.parse(readFileSync(pkgFile, 'utf8')).bundleAssets ?? [];
   const require = createRequire(pkgFile);
-  for (const asset of assets) copyFileSync(require.resolve(asset), join(dist, basename(asset)));
+  for (const asset of assets) copyFileSync(packageFile(require, asset), join(dist, basename(asset)));
 }
 
 const argv = process.argv.slice(2);

@@ -48,7 +48,7 @@ Commands:
             Writes the drift figures as Vega-Lite specs (<name>.vl.json): 10_drift_distributions, and with a
             report 11_drift_performance_comparison, 12_drift_psi_heatmap and drift_overlay_<column> per drifted
             column. Defaults: data.interim_path, data.drifted_path, drift.output_dir/${REPORT_JSON},
-            reports.figures_dir.
+            data.drift_figures_dir.
 
 Thresholds and rules come from params drift.* (--params, default ${DEFAULT_PARAMS_PATH}).
 Exit codes: 0 ok, 1 failure, 2 bad input, 3 the release verdict fired with --fail-on-drift (or drift.fail_on_drift).`;
@@ -181,7 +181,7 @@ async function visualize(values: Values, logger: Logger): Promise<number> {
   const referencePath = values.reference ?? params.data.interim_path;
   const currentPath = values.current ?? params.data.drifted_path;
   const reportPath = values.report ?? join(params.drift.output_dir, REPORT_JSON);
-  const outputDir = values['output-dir'] ?? params.reports.figures_dir;
+  const outputDir = values['output-dir'] ?? params.data.drift_figures_dir;
   checkWritableFolder(outputDir);
   requireFile(referencePath, 'reference CSV');
   requireFile(currentPath, 'current CSV');

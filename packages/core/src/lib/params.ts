@@ -38,6 +38,7 @@ const dataSchema = z.strictObject({
   profile_dir: z._default(path, 'reports/eda'),
   reference_path: z._default(path, 'data/raw/obesity_clean_reference.csv'),
   compare_dir: z._default(path, 'reports/compare'),
+  drift_figures_dir: z._default(path, 'reports/drift/figures'),
 });
 
 const preprocessingSchema = z.strictObject({

@@ -1,5 +1,7 @@
 /** A worker thread of the training pool: runs tasks on the training split it received once, at start. */
-import { workerData } from 'piscina';
+// piscina passes the pool's workerData to each thread as worker_threads' own (read it there, not through a
+// bundled copy of piscina, whose state the thread's piscina bootstrap never fills).
+import { workerData } from 'node:worker_threads';
 import { loadMlpBackend } from './learners/mlp.js';
 import { runTask, type SharedData, type Task, type TaskResult } from './tasks.js';
 
