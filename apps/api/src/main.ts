@@ -7,7 +7,15 @@
  */
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { DEFAULT_PARAMS_PATH, FailureError, defaultParams, loadParams, parseCli, runCli } from '@mlops/core';
+import {
+  DEFAULT_PARAMS_PATH,
+  FailureError,
+  createLogger,
+  defaultParams,
+  executeCli,
+  loadParams,
+  parseCli,
+} from '@mlops/core';
 import { readConfig } from './lib/config.js';
 import { buildServer } from './lib/server.js';
 
@@ -25,7 +33,7 @@ Environment (an empty value counts as unset):
 Params (--params, default ${DEFAULT_PARAMS_PATH}; defaults when that file is absent): models.output_dir,
 drift.psi_threshold, drift.ks_threshold (p-value threshold), drift.alert_threshold.`;
 
-void runCli('mlops-api', async (argv) => {
+async function main(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { params: { type: 'string' } }, USAGE);
   const paramsFile = values.params ?? DEFAULT_PARAMS_PATH;
   const params =
@@ -76,4 +84,13 @@ void runCli('mlops-api', async (argv) => {
   log.info('stopped');
   flush();
   return 0;
-});
+}
+
+// Not core's runCli: its SIGINT/SIGTERM handler exits at once (it removes a stage's temp files), and a server must
+// instead stop accepting work and let the requests in flight finish. Errors still get core's one-line treatment.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined); // a closed pipe must not kill the server
+void executeCli('mlops-api', main, process.argv.slice(2), createLogger({ name: 'mlops-api' })).then(
+  (code) => {
+    process.exitCode = code;
+  },
+);

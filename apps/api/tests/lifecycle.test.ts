@@ -62,8 +62,8 @@ describe('configuration errors: exit 2 with one line naming the variable', () =>
   it.each([
     [{ PORT: 'eighty' }, /PORT="eighty": must be a whole number from 0 to 65535/],
     [
-      { MODEL_URI: 'models:/obesity@champion' },
-      /MODEL_URI="models:\/obesity@champion": loading from the model registry .* is not supported yet/,
+      { MODEL_URI: 'obesity@champion' },
+      /MODEL_URI 'obesity@champion': expected models:\/NAME\/VERSION or models:\/NAME@ALIAS/,
     ],
     [{ CORS_ORIGINS: '*,https://app.example.com' }, /CORS_ORIGINS=.*"\*" cannot be combined/],
     [{ CORS_ORIGINS: 'app.example.com' }, /CORS_ORIGINS: "app.example.com" is not an origin/],
