@@ -27,10 +27,12 @@ MLflow scoring (/invocations, /ping, /version), KServe v2 (/v2/...), POST /drift
 Environment (an empty value counts as unset):
   PORT (8000)  HOST (0.0.0.0)  MODEL_DIR (params models.output_dir)  LOG_LEVEL (INFO)
   CORS_ORIGINS    comma-separated exact origins (credentials allowed), or * alone (no credentials); unset: no CORS
-  MODEL_URI       models:/NAME@ALIAS (not supported yet: use MODEL_DIR)
+  MODEL_URI       models:/NAME@ALIAS or models:/NAME/VERSION: serve from the registry of MLFLOW_TRACKING_URI
+                  (else params mlflow.tracking_uri) instead of MODEL_DIR
   BODY_LIMIT (1048576 bytes)  MAX_BATCH_ROWS (1000)  MODEL_POLL_MS (2000; 0: reload only on SIGHUP)
   SHUTDOWN_TIMEOUT_MS (10000)
 Params (--params, default ${DEFAULT_PARAMS_PATH}; defaults when that file is absent): models.output_dir,
+mlflow.tracking_uri,
 drift.psi_threshold, drift.ks_threshold (p-value threshold), drift.alert_threshold.`;
 
 async function main(argv: string[]): Promise<number> {
