@@ -5,7 +5,8 @@
  *   whole CLI processes: wall time, peak RSS (the process's, worker threads included), per-model fit time and CV
  *   score;
  * - train time and peak RSS on generated data (tools/demo-data, cleaned by eda) at 100k rows and at 1M rows when
- *   100k took little enough for 1M to fit in ~5 minutes (BENCH_SKIP_1M=1 skips it);
+ *   100k took little enough for 1M to fit in ~5 minutes (BENCH_SKIP_1M=1 skips it; BENCH_SKIP_SCALE=1 keeps the
+ *   previous run's generated-data figures, labelled from_previous_run);
  * - warm predict latency of the trained bundle: one row (predictOne and the allocation-free predictOneInto), 100
  *   rows (predict), and the model alone on one preprocessed row, so the serving overhead shows.
  * The algorithms are params' default list where this build has their learners (BENCH_ALGORITHMS=a,b overrides);
@@ -14,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
@@ -152,9 +153,15 @@ try {
     result.real = {
       file: 'dataset_limpio.csv',
       train_plus_evaluate_wall_seconds: train.process_wall_seconds + evaluate.process_wall_seconds,
+      train_plus_evaluate_cpu_seconds: train.cpu_seconds + evaluate.cpu_seconds,
+      load_average_1m_after: loadavg()[0],
       peak_rss_mb: Math.max(train.max_rss_mb, evaluate.max_rss_mb),
       train,
-      evaluate: { process_wall_seconds: evaluate.process_wall_seconds, max_rss_mb: evaluate.max_rss_mb },
+      evaluate: {
+        process_wall_seconds: evaluate.process_wall_seconds,
+        cpu_seconds: evaluate.cpu_seconds,
+        max_rss_mb: evaluate.max_rss_mb,
+      },
       winner: evaluation.model_name,
       test_accuracy: evaluation.test_accuracy,
       best_cv_mean: evaluation.cv.mean,
@@ -165,13 +172,23 @@ try {
     result.real = { skipped: `no real data at ${REAL}` };
     log(result.real.skipped);
   }
+  if (process.env.BENCH_SKIP_SCALE && existsSync(OUT)) {
+    // keep the generated-data figures of the previous run (labelled so), for a quick re-run of the rest
+    const previous = JSON.parse(readFileSync(OUT, 'utf8')).scale;
+    if (previous) result.scale = { ...previous, from_previous_run: true };
+  }
   const iterations = process.env.BENCH_SEARCH_ITERATIONS ?? '2';
   const scaleParams = paramsFile(
     'params-scale.yaml',
     `training:\n  random_search_iterations: ${iterations}\n`,
   );
-  result.scale = { random_search_iterations: Number(iterations), runs: [] };
-  for (const rows of process.env.BENCH_SKIP_1M ? [100_000] : [100_000, 1_000_000]) {
+  if (!process.env.BENCH_SKIP_SCALE)
+    result.scale = { random_search_iterations: Number(iterations), runs: [] };
+  for (const rows of process.env.BENCH_SKIP_SCALE
+    ? []
+    : process.env.BENCH_SKIP_1M
+      ? [100_000]
+      : [100_000, 1_000_000]) {
     const previous = result.scale.runs.at(-1);
     // 1M rows only when 100k trained fast enough for 1M to fit in a few minutes (time grows about linearly)
     if (previous && (previous.train_wall_seconds * rows) / previous.rows > 300) {

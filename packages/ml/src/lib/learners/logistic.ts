@@ -3,7 +3,7 @@
  * penalty="l2", C) defines it: minimise C · Σ wᵢ · (−log pᵢ[yᵢ]) + ½‖W‖² (the intercept is not penalised), fitted
  * by L-BFGS from zero weights (deterministic). Its inference is @mlops/model's kind "logistic_regression".
  */
-import { softmaxInPlace, type LogisticRegressionJson } from '@mlops/model';
+import type { LogisticRegressionJson } from '@mlops/model';
 import type { FitContext, FitData, Learner } from '../learner.js';
 import { lbfgs } from '../optim/lbfgs.js';
 
@@ -41,14 +41,20 @@ export function logisticRegressionLearner(params: LogisticRegressionParams): Log
             for (let j = 0; j < d; j++) v += theta[wo + j]! * x.data[xo + j]!;
             z[c] = v;
           }
-          // log-sum-exp for the loss, softmax for the gradient
+          // log-sum-exp for the loss and softmax for the gradient, from one set of exponentials
           let max = -Infinity;
           for (let c = 0; c < k; c++) if (z[c]! > max) max = z[c]!;
+          const zTrue = z[y[r]!]!;
           let sum = 0;
-          for (let c = 0; c < k; c++) sum += Math.exp(z[c]! - max);
+          for (let c = 0; c < k; c++) {
+            const e = Math.exp(z[c]! - max);
+            z[c] = e;
+            sum += e;
+          }
           const weight = w ? w[r]! : 1;
-          loss += weight * (max + Math.log(sum) - z[y[r]!]!);
-          softmaxInPlace(z, 0, k);
+          loss += weight * (max + Math.log(sum) - zTrue);
+          const inv = 1 / sum;
+          for (let c = 0; c < k; c++) z[c]! *= inv;
           for (let c = 0; c < k; c++) {
             const delta = weight * (z[c]! - (y[r] === c ? 1 : 0));
             if (delta === 0) continue;
