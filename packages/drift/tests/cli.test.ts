@@ -232,7 +232,7 @@ describe('mlops-drift detect', () => {
 });
 
 describe('mlops-drift visualize', () => {
-  it('writes figures 10-12 and one overlay per drifted column as Vega-Lite specs', () => {
+  it('writes figures 10-12 and one overlay per drifted column: the Vega-Lite spec and a PNG each', () => {
     const out = join(dir, 'out-viz');
     drift(['detect', '--reference', clean, '--current', drifted, '--model', model, '--output', out]);
     const figs = join(dir, 'figures');
@@ -251,14 +251,16 @@ describe('mlops-drift visualize', () => {
     const report = JSON.parse(readFileSync(join(out, 'drift_report.json'), 'utf8'));
     const drifted_ = report.evidently.columns.filter((c: { drift_detected: boolean }) => c.drift_detected);
     const files = readdirSync(figs).sort();
-    expect(files).toEqual(
-      [
-        '10_drift_distributions.vl.json',
-        '11_drift_performance_comparison.vl.json',
-        '12_drift_psi_heatmap.vl.json',
-        ...drifted_.map((c: { column: string }) => `drift_overlay_${c.column}.vl.json`),
-      ].sort(),
-    );
+    const names = [
+      '10_drift_distributions',
+      '11_drift_performance_comparison',
+      '12_drift_psi_heatmap',
+      ...drifted_.map((c: { column: string }) => `drift_overlay_${c.column}`),
+    ];
+    // reports.format png (the default): the spec beside its image
+    expect(files).toEqual(names.flatMap((n) => [`${n}.png`, `${n}.vl.json`]).sort());
+    const png = readFileSync(join(figs, '10_drift_distributions.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
     const spec = JSON.parse(readFileSync(join(figs, '10_drift_distributions.vl.json'), 'utf8'));
     expect(spec.$schema).toMatch(/vega-lite/);
     expect(spec.concat).toHaveLength(6);
@@ -278,7 +280,10 @@ describe('mlops-drift visualize', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/missing\.json: no drift report; drawing the distributions only/);
-    expect(readdirSync(figs)).toEqual(['10_drift_distributions.vl.json']);
+    expect(readdirSync(figs).sort()).toEqual([
+      '10_drift_distributions.png',
+      '10_drift_distributions.vl.json',
+    ]);
   });
 });
 
