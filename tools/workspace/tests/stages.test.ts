@@ -55,6 +55,7 @@ function catalogPaths(params: Record<string, Record<string, unknown>>): string[]
     String(params['models']!['output_dir']),
     String(params['reports']!['figures_dir']),
     String(params['reports']!['metrics_dir']),
+    String(params['reports']!['report_path']),
     String(params['drift']!['output_dir']),
   );
   return paths;

@@ -59,6 +59,7 @@ function chartsFor(figures: ReportFigure[], names: readonly string[]): ReportCha
 }
 
 function cellOf(value: unknown): Cell {
+  if (value === undefined) return ''; // a key another row has and this one lacks
   if (isScalar(value)) return value;
   const text = JSON.stringify(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
