@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,15 +68,19 @@ describe('bundle format', () => {
 describe('model folder', () => {
   const root = mkdtempSync(join(tmpdir(), 'model-folder-'));
 
-  it('is written whole, replaced whole, and read back', () => {
+  it('is written whole, updated in place file by file (stale files removed), and read back', () => {
     const dir = join(root, 'models');
     writeModelFolder(dir, [
       { name: BUNDLE_FILE, data: serializeBundle(sampleBundle(1)) },
       { name: 'MLmodel', data: 'x' },
     ]);
     expect(readdirSync(dir).sort()).toEqual(['MLmodel', BUNDLE_FILE]);
+    const before = statSync(dir);
     writeModelFolder(dir, [{ name: BUNDLE_FILE, data: serializeBundle(sampleBundle(2)) }]);
     expect(readdirSync(dir)).toEqual([BUNDLE_FILE]);
+    // updated in place: the same folder (a bind mount of it, or a server watching it, sees the new model)
+    const after = statSync(dir);
+    expect([after.dev, after.ino]).toEqual([before.dev, before.ino]);
     expect(readdirSync(root)).toEqual(['models']);
     expect(readBundle(dir).preprocessing).toEqual(sampleBundle(2).preprocessing);
     expect(loadBundle(join(dir, BUNDLE_FILE)).labels).toHaveLength(7);

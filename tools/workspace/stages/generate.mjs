@@ -140,7 +140,8 @@ export function composeServices(stages, trackingDir) {
   for (const s of stages) {
     if (!s.service) continue;
     const environment = { LOG_LEVEL: '${LOG_LEVEL:-INFO}', LOG_FORMAT: '${LOG_FORMAT:-text}' };
-    for (const name of [...s.env, ...s.passEnv]) environment[name] = `\${${name}:-}`;
+    for (const name of [...s.env, ...s.passEnv])
+      if (!(name in environment)) environment[name] = `\${${name}:-}`;
     if (s.env.includes('MLFLOW_TRACKING_URI'))
       environment.MLFLOW_TRACKING_URI = '${MLFLOW_TRACKING_URI:-file:./mlruns}';
     const service = {
@@ -152,6 +153,29 @@ export function composeServices(stages, trackingDir) {
       environment,
       volumes: mounts(s, trackingDir),
     };
+    if (s.continuous) {
+      // A server: started on demand (`--profile serve up api`), published, health-checked; it starts without a
+      // model (degraded) and loads one when it appears, so it waits for no stage.
+      service.profiles = ['serve'];
+      service.ports = ['${PORT:-8000}:8000'];
+      service.environment.PORT = '8000';
+      service.environment.HOST = '0.0.0.0';
+      service.healthcheck = {
+        test: [
+          'CMD',
+          'node',
+          '-e',
+          "fetch('http://127.0.0.1:8000/v2/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+        ],
+        interval: '10s',
+        timeout: '5s',
+        retries: 5,
+        start_period: '10s',
+      };
+      service.stop_signal = 'SIGTERM';
+      services[s.service] = service;
+      continue;
+    }
     const ups = upstreamOf(stages, s).filter((u) => u.service);
     if (ups.length)
       service.depends_on = Object.fromEntries(

@@ -243,28 +243,46 @@ export function checkModelFolder(dir: string): boolean {
 }
 
 /**
- * Writes a model folder all at once: the files go to a temp folder beside `dir`, which then replaces `dir`, so a
- * failure leaves no partial model folder and an existing model stays whole until the new one is complete. An
- * existing `dir` that is not a model folder (no bundle file in it, yet not empty) is refused, never replaced.
+ * Writes a model folder so that a reader never sees a partial model. A new folder is written as a temp folder
+ * beside `dir` and renamed into place. An existing model folder is updated in place, file by file (each written to
+ * a temp file inside it and renamed over the old one, the bundle file last, files of the old model that the new one
+ * lacks removed after): the folder itself is never swapped, so a bind mount of it (compose, Kubernetes) and a server
+ * watching it see the new model. The bundle file carries a checksum of its content, so a reader that catches the
+ * folder between two renames still loads either the old bundle or the new one, whole. An existing `dir` that is
+ * not a model folder (no bundle file in it, yet not empty) is refused, never replaced.
  */
 export function writeModelFolder(dir: string, files: readonly FolderFile[]): void {
   const existing = checkModelFolder(dir);
   const unique = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
-  const temp = join(dirname(dir), `.${basename(dir)}.${unique}.tmp`);
-  const old = join(dirname(dir), `.${basename(dir)}.${unique}.old`);
-  try {
-    mkdirSync(temp, { recursive: true });
-    for (const f of files) writeFileSync(join(temp, f.name), f.data);
-    if (existing) renameSync(dir, old);
+  if (!existing) {
+    const temp = join(dirname(dir), `.${basename(dir)}.${unique}.tmp`);
     try {
+      mkdirSync(temp, { recursive: true });
+      for (const f of files) writeFileSync(join(temp, f.name), f.data);
       renameSync(temp, dir);
     } catch (error) {
-      if (existing) renameSync(old, dir);
-      throw error;
+      rmSync(temp, { recursive: true, force: true });
+      throw writeError(dir, error);
     }
+    return;
+  }
+  const ordered = [
+    ...files.filter((f) => f.name !== BUNDLE_FILE),
+    ...files.filter((f) => f.name === BUNDLE_FILE),
+  ];
+  const temps: string[] = [];
+  try {
+    for (const f of ordered) {
+      const temp = join(dir, `.${f.name}.${unique}.tmp`);
+      temps.push(temp);
+      writeFileSync(temp, f.data);
+    }
+    ordered.forEach((f, i) => renameSync(temps[i]!, join(dir, f.name)));
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    for (const t of temps) rmSync(t, { force: true });
     throw writeError(dir, error);
   }
-  if (existing) rmSync(old, { recursive: true, force: true });
+  const keep = new Set(files.map((f) => f.name));
+  for (const name of readdirSync(dir))
+    if (!keep.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
 }
