@@ -27,7 +27,7 @@ Compares a dataset with a reference and writes DIR/${REPORT_JSON} and DIR/${REPO
                 rows only in one file, duplicates
 
 Defaults come from params (--params, default ${DEFAULT_PARAMS_PATH}): --input data.interim_path,
---reference compare.reference_path, --mode compare.mode, --output compare.output_dir,
+--reference data.reference_path, --mode compare.mode, --output data.compare_dir,
 --fail-on-diff compare.fail_on_diff, --rtol/--atol/--alpha compare.rtol/atol/alpha.
 Exit codes: 0 ran, 1 differences found with --fail-on-diff, 2 bad input.`;
 
@@ -62,8 +62,8 @@ export async function main(argv: string[], logger: Logger): Promise<number> {
   if (mode !== 'aligned' && mode !== 'distribution')
     throw new InputError(`--mode: "${mode}" is not one of aligned, distribution`);
   const inputPath = values.input ?? params.data.interim_path;
-  const referencePath = values.reference ?? cfg.reference_path;
-  const outputDir = values.output ?? cfg.output_dir;
+  const referencePath = values.reference ?? params.data.reference_path;
+  const outputDir = values.output ?? params.data.compare_dir;
   const failOnDiff = values['fail-on-diff'] ?? cfg.fail_on_diff;
   const rtol = numberOption(values.rtol, 'rtol', cfg.rtol);
   const atol = numberOption(values.atol, 'atol', cfg.atol);

@@ -38,15 +38,6 @@ function nodeStartMs(env) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-/** Whether the CLI starts from the V8 code cache its build made (tools/workspace/bundle-cli.mjs). */
-function codeCacheStatus() {
-  const r = spawnSync(process.execPath, [MAIN, '--help'], {
-    encoding: 'utf8',
-    env: { ...ENV_AS_IS, MLOPS_CODE_CACHE_DEBUG: '1' },
-  });
-  return /code cache: (\w+)/.exec(r.stderr)?.[1] ?? 'unknown';
-}
-
 function runCli(dir, input, tag, env = ENV_AS_IS, mlflow = false) {
   const stats = join(dir, `stats-${tag}.json`);
   const t0 = process.hrtime.bigint();
@@ -151,7 +142,6 @@ try {
       cli_module_load_ms_median: round(median(startups)),
       cli_work_ms_median: round(median(totals)),
       phases_ms_median: Object.fromEntries(Object.entries(phases).map(([k, xs]) => [k, round(median(xs))])),
-      code_cache: codeCacheStatus(),
       cli_cpu_ms_median: round(median(cpu)),
       node_e0_ms_median: round(median(nodeStart)),
       node_extra_ca_certs_set: Boolean(process.env.NODE_EXTRA_CA_CERTS),

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -208,7 +208,7 @@ describe('mlops-eda CLI', () => {
 });
 
 describe('unusable output paths', () => {
-  const sample = join(ROOT, 'packages/eda/warm-up/sample.csv');
+  const sample = join(ROOT, 'packages/eda/tests/fixtures/sample-400.csv');
   it('an output that is a folder, or a profile folder that is a file, is exit 2 before any work, nothing written', async () => {
     const asFolder = join(dir, 'out-is-folder');
     await mkdir(asFolder);
@@ -262,7 +262,7 @@ describe('closed or full output streams', () => {
 
   it('a closed log pipe does not stop the run half-way: the outputs are complete', async () => {
     const out = join(dir, 'closed-stderr.csv');
-    const sample = join(ROOT, 'packages/eda/warm-up/sample.csv');
+    const sample = join(ROOT, 'packages/eda/tests/fixtures/sample-400.csv');
     const r = await runClosing(
       ['--params', PARAMS, '--input', sample, '--output', out, '--profile', join(dir, 'cs'), '--no-mlflow'],
       'stderr',
@@ -282,55 +282,4 @@ describe('closed or full output streams', () => {
       expect(r.stderr).toMatch(/^mlops-eda: error: cannot write output: .*ENOSPC.*\n$/);
     },
   );
-});
-
-describe('start-up from the V8 code cache (tools/workspace/bundle-cli.mjs)', () => {
-  const DIST = join(ROOT, 'packages/eda/dist');
-  const sample = join(ROOT, 'packages/eda/warm-up/sample.csv');
-  const startFrom = (main: string) =>
-    spawnSync(
-      process.execPath,
-      [
-        main,
-        '--params',
-        PARAMS,
-        '--input',
-        sample,
-        '--output',
-        join(dir, 'cc.csv'),
-        '--profile',
-        join(dir, 'cc'),
-        '--no-mlflow',
-      ],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, MLOPS_CODE_CACHE_DEBUG: '1', LOG_LEVEL: 'ERROR' },
-      },
-    );
-
-  it('uses the cache made at build time', () => {
-    const r = startFrom(MAIN);
-    expect(r.stderr).toBe('code cache: used\n');
-    expect(r.status).toBe(0);
-  });
-
-  it('runs the same, compiling as usual, when the cache is rejected or missing (a copy of dist/ alone)', async () => {
-    const expected = await readFile(join(dir, 'cc.csv'), 'utf8');
-    const copy = join(dir, 'dist-copy');
-    await mkdir(copy);
-    for (const f of ['main.js', 'cli.cjs']) await copyFile(join(DIST, f), join(copy, f));
-    // another Node's or corrupted cache: V8 checks it and refuses it
-    const cache = await readFile(join(DIST, 'cli.cjs.cache'));
-    cache[cache.length >> 1] ^= 0xff;
-    cache.fill(0, 0, 16);
-    await writeFile(join(copy, 'cli.cjs.cache'), cache);
-    let r = startFrom(join(copy, 'main.js'));
-    expect([r.status, r.stderr]).toEqual([0, 'code cache: rejected\n']);
-    expect(await readFile(join(dir, 'cc.csv'), 'utf8')).toBe(expected);
-    await rm(join(copy, 'cli.cjs.cache'));
-    r = startFrom(join(copy, 'main.js'));
-    expect([r.status, r.stderr]).toEqual([0, 'code cache: missing\n']);
-    expect(await readFile(join(dir, 'cc.csv'), 'utf8')).toBe(expected);
-  });
 });

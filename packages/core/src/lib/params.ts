@@ -34,6 +34,8 @@ const dataSchema = z.strictObject({
   // ours: the rest of the dataset catalog
   drifted_path: z._default(path, 'data/interim/dataset_with_drift.csv'),
   profile_dir: z._default(path, 'reports/eda'),
+  reference_path: z._default(path, 'data/raw/obesity_clean_reference.csv'),
+  compare_dir: z._default(path, 'reports/compare'),
 });
 
 const preprocessingSchema = z.strictObject({
@@ -124,9 +126,7 @@ const driftSchema = z.strictObject({
 });
 
 const compareSchema = z.strictObject({
-  reference_path: z._default(path, 'data/raw/obesity_clean_reference.csv'),
   mode: z._default(z.enum(['aligned', 'distribution']), 'distribution'),
-  output_dir: z._default(path, 'reports/compare'),
   fail_on_diff: z._default(z.boolean(), false),
   rtol: z._default(z.number().check(z.nonnegative()), 1e-6),
   atol: z._default(z.number().check(z.nonnegative()), 1e-6),
