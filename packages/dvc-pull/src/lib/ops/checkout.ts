@@ -20,7 +20,8 @@ export interface CheckoutResult {
   errors: string[];
 }
 
-const modeFor = (isexec: boolean | undefined) => (isexec ? 0o755 : 0o644);
+/** DVC sets only the owner's exec bit on an `isexec` output (mode | S_IEXEC), so 0644 becomes 0744. */
+const modeFor = (isexec: boolean | undefined) => (isexec ? 0o744 : 0o644);
 
 async function copyFromCache(
   repo: Repo,
@@ -59,7 +60,7 @@ async function checkoutFile(ctx: OpContext, t: TrackedOut, force: boolean): Prom
   const st = await lstatOrNull(t.abs);
   if (st) {
     if (st.isFile() && (await sameContent(t.abs, ref))) {
-      if (t.out.isexec && (st.mode & 0o111) === 0) await chmod(t.abs, st.mode | 0o111);
+      if (t.out.isexec && (st.mode & 0o100) === 0) await chmod(t.abs, st.mode | 0o100);
       return 'unchanged';
     }
     if (!force) throw modifiedError([`'${t.rel}' is modified`]);
