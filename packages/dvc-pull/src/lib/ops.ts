@@ -9,3 +9,12 @@ export { runPush } from './ops/push.js';
 export { cloudStatus, localStatus, runStatus, stageStatus, type StatusReport } from './ops/status.js';
 export { commit, lockEntry, runCommit, type CommitResult } from './ops/commit.js';
 export { runAdd } from './ops/add.js';
+export {
+  runParamsDiff,
+  runMetricsShow,
+  runMetricsDiff,
+  renderTable,
+  pyJson,
+  pyStr,
+  type CompareOptions,
+} from './ops/compare.js';

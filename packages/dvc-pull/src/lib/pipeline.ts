@@ -67,7 +67,9 @@ const asMap = (v: YValue | undefined): YMap | undefined => (v instanceof Map ? v
 
 function checkRel(file: string, what: string, p: string): string {
   if (p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..'))
-    throw new InputError(`${file}: ${what} '${p}' is outside the repository (external paths are not supported)`);
+    throw new InputError(
+      `${file}: ${what} '${p}' is outside the repository (external paths are not supported)`,
+    );
   return p.replace(/\\/g, '/').replace(/\/+$/, '');
 }
 
@@ -182,12 +184,14 @@ export function parseLock(text: string, label: string): Map<string, LockStage> {
   const out = new Map<string, LockStage>();
   if (!doc) return out;
   const schema = doc.get('schema');
-  if (schema !== '2.0') throw new InputError(`${label}: unsupported lock file schema '${String(schema)}' (2.0 expected)`);
+  if (schema !== '2.0')
+    throw new InputError(`${label}: unsupported lock file schema '${String(schema)}' (2.0 expected)`);
   for (const [name, raw] of asMap(doc.get('stages')) ?? new Map()) {
     const s = asMap(raw);
     if (!s) throw new InputError(`${label}: stages.${name} is not a mapping`);
     const params = new Map<string, YMap>();
-    for (const [file, vals] of asMap(s.get('params')) ?? new Map()) params.set(file, asMap(vals) ?? new Map());
+    for (const [file, vals] of asMap(s.get('params')) ?? new Map())
+      params.set(file, asMap(vals) ?? new Map());
     out.set(name, {
       cmd: s.get('cmd') as string | string[],
       deps: lockEntries(label, name, 'deps', s.get('deps')),
@@ -240,14 +244,21 @@ export function paramAt(doc: YValue, key: string): YValue | undefined {
 /** Python's `==` on loaded YAML values (1 == 1.0, True == 1, lists and dicts deeply). */
 export function pyEqual(a: YValue | undefined, b: YValue | undefined): boolean {
   const num = (v: unknown) =>
-    typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? Number(v) : undefined;
+    typeof v === 'number'
+      ? v
+      : typeof v === 'bigint'
+        ? Number(v)
+        : typeof v === 'boolean'
+          ? Number(v)
+          : undefined;
   const na = num(a);
   const nb = num(b);
   if (na !== undefined && nb !== undefined) {
     if (typeof a === 'bigint' && typeof b === 'bigint') return a === b;
     return na === nb;
   }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
   if (a instanceof Map && b instanceof Map) {
     if (a.size !== b.size) return false;
     for (const [k, v] of a) if (!b.has(k) || !pyEqual(v, b.get(k))) return false;

@@ -15,7 +15,12 @@ const INT_RE = /^[-+]?(?:0b[0-1_]+|0o?[0-7_]+|[0-9_]+|0x[0-9a-fA-F_]+)$/;
 
 /** Parse YAML into Maps/arrays (file order kept); integers as bigint, floats as numbers. */
 export function parseYamlValue(text: string, file: string): YValue {
-  const doc = parseDocument(text, { schema: 'core', intAsBigInt: true, uniqueKeys: true, keepSourceTokens: true });
+  const doc = parseDocument(text, {
+    schema: 'core',
+    intAsBigInt: true,
+    uniqueKeys: true,
+    keepSourceTokens: true,
+  });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw new InputError(`${file}: invalid YAML: ${e.message.split('\n')[0]}`);
@@ -37,7 +42,10 @@ function toValue(node: Node | null, file: string): YValue {
     const m: YMap = new Map();
     for (const pair of node.items) {
       const k = toValue(pair.key as Node, file);
-      m.set(k === null ? 'null' : typeof k === 'object' ? JSON.stringify(k) : String(k), toValue(pair.value as Node, file));
+      m.set(
+        k === null ? 'null' : typeof k === 'object' ? JSON.stringify(k) : String(k),
+        toValue(pair.value as Node, file),
+      );
     }
     return m;
   }
@@ -45,7 +53,8 @@ function toValue(node: Node | null, file: string): YValue {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null || v === undefined) return null;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
+      return v;
     return String(v);
   }
   throw new InputError(`${file}: unsupported YAML node (aliases and tags are not supported here)`);

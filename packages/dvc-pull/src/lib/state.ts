@@ -23,21 +23,26 @@ export class HashState {
     const s = new HashState(join(dvcDir, 'tmp', 'mlops-dvc-state.json'));
     try {
       const data = JSON.parse(await readFile(s.file, 'utf8')) as Record<string, Row>;
-      if (data && typeof data === 'object') for (const [k, v] of Object.entries(data)) if (Array.isArray(v)) s.rows.set(k, v);
+      if (data && typeof data === 'object')
+        for (const [k, v] of Object.entries(data)) if (Array.isArray(v)) s.rows.set(k, v);
     } catch {
       // no state yet, or unreadable: everything is hashed again
     }
     return s;
   }
 
-  async hashFile(path: string, hashName: HashName = 'md5'): Promise<{ md5: string; size: number; isexec: boolean }> {
+  async hashFile(
+    path: string,
+    hashName: HashName = 'md5',
+  ): Promise<{ md5: string; size: number; isexec: boolean }> {
     const st = await stat(path, { bigint: true });
     const key = `${hashName}:${path}`;
     const row = this.rows.get(key);
     const ino = String(st.ino);
     const mtime = String(st.mtimeNs);
     const isexec = (Number(st.mode) & 0o100) !== 0;
-    if (row && row[0] === ino && row[1] === mtime && row[2] === Number(st.size)) return { md5: row[3], size: row[2], isexec };
+    if (row && row[0] === ino && row[1] === mtime && row[2] === Number(st.size))
+      return { md5: row[3], size: row[2], isexec };
     const h = await hashFile(path, hashName);
     // A file modified within the mtime granularity of its last hash could change unseen; DVC has the same rule.
     this.rows.set(key, [ino, mtime, h.size, h.md5]);

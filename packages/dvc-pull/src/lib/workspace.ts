@@ -158,7 +158,8 @@ export async function loadPipelineFile(root: string, file: string): Promise<Trac
   const pipeline = parsePipeline(text, file, label);
   const lockFile = lockPathOf(file);
   const lockText = await readOptional(lockFile);
-  const locks = lockText === undefined ? new Map<string, LockStage>() : parseLock(lockText, relFromRoot(root, lockFile));
+  const locks =
+    lockText === undefined ? new Map<string, LockStage>() : parseLock(lockText, relFromRoot(root, lockFile));
   const prefix = dirname(label) === '.' ? '' : `${label}:`;
   return pipeline.stages.map((def) => {
     const lock = locks.get(def.name);
@@ -190,7 +191,11 @@ export interface Selection {
  * a tracked path (its .dvc file, or the one stage output at that path), a path inside a tracked folder (that
  * output), or a folder holding stage files. No targets: every stage of the repository.
  */
-export async function collectStages(root: string, cwd: string, targets: readonly string[]): Promise<Selection> {
+export async function collectStages(
+  root: string,
+  cwd: string,
+  targets: readonly string[],
+): Promise<Selection> {
   const files = await findStageFiles(root);
   const all: TrackedStage[] = [];
   for (const f of files) all.push(...(await loadStageFile(root, f)));
@@ -215,7 +220,10 @@ export async function collectStages(root: string, cwd: string, targets: readonly
     const rel = relFromRoot(root, abs);
     if (rel.startsWith('..')) throw new InputError(`target '${t}' is outside the repository ${root}`);
     const byFile = all.filter((s) => s.file === abs || s.file === `${abs}.dvc`);
-    if (byFile.length > 0 && (abs.endsWith('.dvc') || abs.endsWith('dvc.yaml') || byFile[0]!.file === `${abs}.dvc`)) {
+    if (
+      byFile.length > 0 &&
+      (abs.endsWith('.dvc') || abs.endsWith('dvc.yaml') || byFile[0]!.file === `${abs}.dvc`)
+    ) {
       for (const s of byFile) pick(s);
       continue;
     }
@@ -227,7 +235,9 @@ export async function collectStages(root: string, cwd: string, targets: readonly
         continue;
       }
     }
-    const owner = all.flatMap((s) => s.outs.map((o) => [s, o] as const)).find(([, o]) => o.abs === abs || abs.startsWith(o.abs + sep));
+    const owner = all
+      .flatMap((s) => s.outs.map((o) => [s, o] as const))
+      .find(([, o]) => o.abs === abs || abs.startsWith(o.abs + sep));
     if (owner) {
       pick(owner[0], owner[1]);
       continue;
@@ -235,7 +245,8 @@ export async function collectStages(root: string, cwd: string, targets: readonly
     const st = await lstat(abs).catch(() => undefined);
     if (st?.isDirectory()) {
       const inside = all.filter((s) => s.file.startsWith(abs + sep));
-      if (inside.length === 0) throw new InputError(`target '${t}': no .dvc files or dvc.yaml in this folder`);
+      if (inside.length === 0)
+        throw new InputError(`target '${t}': no .dvc files or dvc.yaml in this folder`);
       for (const s of inside) pick(s);
       continue;
     }
@@ -253,6 +264,10 @@ export async function collectStages(root: string, cwd: string, targets: readonly
 }
 
 /** The outputs `targets` name (see collectStages), in index order. */
-export async function collectOuts(root: string, cwd: string, targets: readonly string[]): Promise<TrackedOut[]> {
+export async function collectOuts(
+  root: string,
+  cwd: string,
+  targets: readonly string[],
+): Promise<TrackedOut[]> {
   return (await collectStages(root, cwd, targets)).stages.flatMap((s) => s.outs);
 }

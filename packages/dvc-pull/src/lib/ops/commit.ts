@@ -59,7 +59,9 @@ async function paramsValues(ctx: OpContext, stage: TrackedStage, def: StageDef):
     const keys = p.keys ?? (doc instanceof Map ? [...doc.keys()] : []);
     const missing = keys.filter((k) => paramAt(doc, k) === undefined);
     if (missing.length > 0)
-      throw new InputError(`stage '${stage.addressing}': parameters '${missing.join(', ')}' are missing from '${label}'`);
+      throw new InputError(
+        `stage '${stage.addressing}': parameters '${missing.join(', ')}' are missing from '${label}'`,
+      );
     const vals: YMap = new Map();
     for (const k of [...keys].sort(byPath)) vals.set(k, paramAt(doc, k)!);
     out.set(p.file, vals);

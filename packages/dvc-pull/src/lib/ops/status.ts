@@ -19,7 +19,9 @@ import {
 } from './common.js';
 
 export type DepsStatus = Record<string, string | Record<string, string>>;
-export type StageStatus = (string | { 'changed deps': DepsStatus } | { 'changed outs': Record<string, string> })[];
+export type StageStatus = (
+  string | { 'changed deps': DepsStatus } | { 'changed outs': Record<string, string> }
+)[];
 export type StatusReport = Record<string, StageStatus>;
 
 /** Every object of a cached output is in the cache (DVC's `changed_cache` is false). */
@@ -29,7 +31,9 @@ async function inCache(ctx: OpContext, t: TrackedOut): Promise<boolean> {
   if (!isDirOid(ref.oid)) return true;
   const entries = await loadTree(ctx.repo, ref).catch(() => undefined);
   if (!entries) return false;
-  const checks = await runPool(entryRefs(t, entries), ctx.jobs, (r) => fileExists(cachePath(ctx.repo.cacheDir, r)));
+  const checks = await runPool(entryRefs(t, entries), ctx.jobs, (r) =>
+    fileExists(cachePath(ctx.repo.cacheDir, r)),
+  );
   if (checks.errors.length > 0) throw checks.errors[0]!.error;
   return checks.results.every(Boolean);
 }
@@ -75,7 +79,11 @@ async function paramsStatus(ctx: OpContext, stage: TrackedStage, into: DepsStatu
 }
 
 /** DVC's `Stage.status`: changed deps (paths, then params), changed outs, always changed, changed command. */
-export async function stageStatus(ctx: OpContext, stage: TrackedStage, state: HashState): Promise<StageStatus> {
+export async function stageStatus(
+  ctx: OpContext,
+  stage: TrackedStage,
+  state: HashState,
+): Promise<StageStatus> {
   const items: StageStatus = [];
   if (stage.def && !stage.def.frozen) {
     const deps: DepsStatus = {};
@@ -184,7 +192,10 @@ export async function runStatus(
   options: { cloud: boolean; json: boolean },
 ): Promise<number> {
   if (options.cloud) {
-    const { remote, status } = await cloudStatus(ctx, selection.stages.flatMap((s) => s.outs));
+    const { remote, status } = await cloudStatus(
+      ctx,
+      selection.stages.flatMap((s) => s.outs),
+    );
     if (options.json) ctx.print(pyJsonDumps(status, false));
     else if (Object.keys(status).length === 0) ctx.print(`Cache and remote '${remote}' are in sync.`);
     else show(ctx.print, status, 1);
