@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, rename, rm, stat } from 'node:fs/promises';
+import { chmod, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { FailureError, InputError, isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
-import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
+import { createObjectHasher, readChunks, type HashName, type ObjectHasher } from './hash.js';
 import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
 import { redactText } from './redact.js';
@@ -109,6 +109,60 @@ export async function streamVerified(
   }
 }
 
+/**
+ * Copy a local file into `dest` through a temp file, hashing on the way with reused buffers; rename only when the
+ * digest matches (nothing is left behind otherwise). `notFound` maps a missing source to the caller's error.
+ */
+export async function copyVerified(
+  src: string,
+  dest: string,
+  ref: Pick<ObjectRef, 'oid' | 'hashName'>,
+  what: string,
+  mode: number,
+  notFound?: () => Error,
+): Promise<number> {
+  let input: FileHandle;
+  try {
+    input = await open(src, 'r');
+  } catch (error) {
+    if (notFound && isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
+      throw notFound();
+    throw error;
+  }
+  const temp = tempBeside(dest);
+  let release: (() => void) | undefined;
+  try {
+    await ensureDir(dirname(dest));
+    release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
+    const hasher = createObjectHasher(ref.hashName);
+    const output = await open(temp, 'wx', mode);
+    try {
+      await readChunks(input, async (chunk) => {
+        hasher.update(chunk);
+        let off = 0;
+        while (off < chunk.length) off += (await output.write(chunk, off, chunk.length - off)).bytesWritten;
+      });
+    } finally {
+      await output.close();
+    }
+    const got = hasher.digest();
+    const want = expectedDigest(ref.oid);
+    if (got !== want)
+      throw new IntegrityError(
+        `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
+      );
+    if (mode & 0o111) await chmod(temp, mode); // executables must not depend on the umask
+    await rename(temp, dest);
+    return hasher.size;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    await input.close();
+    release?.();
+  }
+}
+
 export interface TransferContext {
   remote: RemoteBackend;
   remoteName: string;
@@ -163,6 +217,16 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
   const keys = remoteKeys(ref);
   for (const key of keys) {
     try {
+      const local = ctx.remote.localPath?.(key);
+      if (local !== undefined)
+        return await copyVerified(
+          local,
+          dest,
+          ref,
+          `object ${key} for '${ref.name}' on remote '${ctx.remoteName}' (${ctx.remote.displayUrl})`,
+          0o444,
+          () => new ObjectNotFound(key),
+        );
       return await withRetry(
         async () =>
           streamVerified(
@@ -202,7 +266,12 @@ export async function verifyCached(cacheDir: string, ref: ObjectRef): Promise<'o
   const path = cachePath(cacheDir, ref);
   const hasher = createObjectHasher(ref.hashName);
   try {
-    for await (const chunk of createReadStream(path)) hasher.update(chunk as Buffer);
+    const handle = await open(path, 'r');
+    try {
+      await readChunks(handle, (chunk) => hasher.update(chunk));
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (
       isErrnoException(error) &&

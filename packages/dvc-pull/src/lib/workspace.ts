@@ -130,7 +130,7 @@ export async function findStageFiles(root: string, start = root): Promise<string
   return found;
 }
 
-async function loadDvcFile(root: string, file: string): Promise<TrackedStage> {
+async function loadDvcFile(root: string, file: string, cwd: string): Promise<TrackedStage> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -139,19 +139,20 @@ async function loadDvcFile(root: string, file: string): Promise<TrackedStage> {
       throw new InputError(`${relFromRoot(root, file)} does not exist`);
     throw error;
   }
-  const addressing = relFromRoot(root, file);
-  const parsed = parseDvcFile(text, addressing);
+  // DVC names a stage relative to the current folder: `data/x.csv.dvc`, `../x.csv.dvc`.
+  const addressing = relFromRoot(cwd, file);
+  const parsed = parseDvcFile(text, relFromRoot(root, file));
   const outs = parsed.outs.map((out) => {
     const abs = resolve(dirname(file), ...out.path.split('/'));
     const rel = relFromRoot(root, abs);
     if (rel.startsWith('../') || rel === '..')
-      throw new InputError(`${addressing}: output '${out.path}' is outside the repository`);
+      throw new InputError(`${relFromRoot(root, file)}: output '${out.path}' is outside the repository`);
     return { dvcFile: file, out, abs, rel, addressing };
   });
   return { addressing, file, outs };
 }
 
-export async function loadPipelineFile(root: string, file: string): Promise<TrackedStage[]> {
+export async function loadPipelineFile(root: string, file: string, cwd = root): Promise<TrackedStage[]> {
   const label = relFromRoot(root, file);
   const text = await readOptional(file);
   if (text === undefined) throw new InputError(`${label} does not exist`);
@@ -160,7 +161,9 @@ export async function loadPipelineFile(root: string, file: string): Promise<Trac
   const lockText = await readOptional(lockFile);
   const locks =
     lockText === undefined ? new Map<string, LockStage>() : parseLock(lockText, relFromRoot(root, lockFile));
-  const prefix = dirname(label) === '.' ? '' : `${label}:`;
+  // DVC names a stage `name` in the dvc.yaml of the current folder, else `path/to/dvc.yaml:name`.
+  const fromCwd = relFromRoot(cwd, file);
+  const prefix = fromCwd === 'dvc.yaml' ? '' : `${fromCwd}:`;
   return pipeline.stages.map((def) => {
     const lock = locks.get(def.name);
     const addressing = `${prefix}${def.name}`;
@@ -175,8 +178,8 @@ export async function loadPipelineFile(root: string, file: string): Promise<Trac
   });
 }
 
-async function loadStageFile(root: string, file: string): Promise<TrackedStage[]> {
-  return file.endsWith('.dvc') ? [await loadDvcFile(root, file)] : loadPipelineFile(root, file);
+async function loadStageFile(root: string, file: string, cwd: string): Promise<TrackedStage[]> {
+  return file.endsWith('.dvc') ? [await loadDvcFile(root, file, cwd)] : loadPipelineFile(root, file, cwd);
 }
 
 export interface Selection {
@@ -198,7 +201,7 @@ export async function collectStages(
 ): Promise<Selection> {
   const files = await findStageFiles(root);
   const all: TrackedStage[] = [];
-  for (const f of files) all.push(...(await loadStageFile(root, f)));
+  for (const f of files) all.push(...(await loadStageFile(root, f, cwd)));
   if (targets.length === 0) return { stages: all, all };
   const picked = new Map<TrackedStage, Set<TrackedOut> | 'all'>();
   const pick = (s: TrackedStage, out?: TrackedOut) => {

@@ -1,11 +1,10 @@
 /** `checkout` (cache → workspace, never over local modifications without --force) and `pull` (fetch + checkout). */
-import { createReadStream } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailureError, InputError, createProgress, isErrnoException, makeFolders } from '@mlops/core';
 import { isDirOid } from '../dvcfile.js';
 import { hashFile } from '../hash.js';
-import { cachePath, refKey, streamVerified, type ObjectRef } from '../odb.js';
+import { cachePath, copyVerified, refKey, type ObjectRef } from '../odb.js';
 import { runPool } from '../pool.js';
 import { type Repo } from '../repo.js';
 import { type TreeEntry } from '../tree.js';
@@ -31,13 +30,7 @@ async function copyFromCache(
 ): Promise<void> {
   const src = cachePath(repo.cacheDir, ref);
   try {
-    await streamVerified(
-      createReadStream(src),
-      dest,
-      ref,
-      `cache object ${src} for '${ref.name}'`,
-      modeFor(isexec),
-    );
+    await copyVerified(src, dest, ref, `cache object ${src} for '${ref.name}'`, modeFor(isexec));
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT' && error.path === src)
       throw new FailureError(`missing cache for '${ref.name}' (object ${ref.oid}); run \`mlops-dvc pull\``);

@@ -9,6 +9,8 @@ export interface RemoteBackend {
   write(key: string, file: string, size: number): Promise<void>;
   exists(key: string): Promise<boolean>;
   close(): Promise<void>;
+  /** A local-folder remote: the file holding `key`, read directly (no stream) by downloads. */
+  localPath?(key: string): string;
 }
 
 export class ObjectNotFound extends Error {
