@@ -6,11 +6,11 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError, isErrnoException, type Logger } from '@mlops/core';
+import { FailureError, InputError, MlopsError, isErrnoException, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
 import { LocalRemote } from './remotes/local.js';
-import type { RemoteBackend } from './remotes/types.js';
+import { HttpStatusError, ObjectNotFound, type RemoteBackend } from './remotes/types.js';
 
 /** Keys whose values are credentials: never written to the tracked `.dvc/config`, never printed. */
 export const SECRET_KEYS = new Set([
@@ -176,6 +176,51 @@ async function remoteModule<T>(name: string): Promise<T> {
   return (await import(new URL(rel, here).href)) as T;
 }
 
+/**
+ * Errors from a separately loaded module are instances of its own copies of the error classes: give them ours
+ * again (by name), so exit codes (InputError → 2) and not-found handling stay the same.
+ */
+export function rebrand(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof MlopsError || error instanceof ObjectNotFound)
+    return error;
+  const e = error as Error & { key?: string; status?: number };
+  switch (e.name) {
+    case 'ObjectNotFound':
+      return new ObjectNotFound(String(e.key));
+    case 'InputError':
+      return new InputError(e.message, { cause: e.cause });
+    case 'FailureError':
+      return new FailureError(e.message, { cause: e.cause });
+    case 'HttpStatusError':
+      return new HttpStatusError(Number(e.status), e.message);
+    default:
+      return error;
+  }
+}
+
+function adopt<T extends object>(make: () => T): T {
+  let target: T;
+  try {
+    target = make();
+  } catch (error) {
+    throw rebrand(error);
+  }
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const v = Reflect.get(t, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        try {
+          const r = (v as (...a: unknown[]) => unknown).apply(t, args);
+          return r instanceof Promise ? r.catch((error: unknown) => Promise.reject(rebrand(error))) : r;
+        } catch (error) {
+          throw rebrand(error);
+        }
+      };
+    },
+  });
+}
+
 /** Cloud SDKs load only when their remote is used (they cost seconds of start-up). */
 export async function openBackend(remote: RemoteConfig, jobs: number): Promise<RemoteBackend> {
   const display = redactUrl(remote.url);
@@ -184,28 +229,22 @@ export async function openBackend(remote: RemoteConfig, jobs: number): Promise<R
   const url = new URL(remote.url);
   const o = remote.options;
   switch (scheme) {
-    case 's3':
-      return new (await remoteModule<typeof import('./remotes/s3.js')>('s3')).S3Remote(
-        display,
-        url,
-        o,
-        Math.max(jobs, 1),
-      );
-    case 'azure':
-      return new (await remoteModule<typeof import('./remotes/azure.js')>('azure')).AzureRemote(
-        display,
-        url,
-        o,
-      );
-    case 'gs':
-      return new (await remoteModule<typeof import('./remotes/gcs.js')>('gcs')).GcsRemote(display, url, o);
+    case 's3': {
+      const { S3Remote } = await remoteModule<typeof import('./remotes/s3.js')>('s3');
+      return adopt(() => new S3Remote(display, url, o, Math.max(jobs, 1)));
+    }
+    case 'azure': {
+      const { AzureRemote } = await remoteModule<typeof import('./remotes/azure.js')>('azure');
+      return adopt(() => new AzureRemote(display, url, o));
+    }
+    case 'gs': {
+      const { GcsRemote } = await remoteModule<typeof import('./remotes/gcs.js')>('gcs');
+      return adopt(() => new GcsRemote(display, url, o));
+    }
     case 'http':
     case 'https':
-      return new (await remoteModule<typeof import('./remotes/http.js')>('http')).HttpRemote(
-        display,
-        remote.url,
-        o,
-      );
+      // No SDK behind it: bundled, loaded on use.
+      return new (await import('./remotes/http.js')).HttpRemote(display, remote.url, o);
     default:
       throw new InputError(
         `remote '${remote.name}': unsupported URL scheme '${scheme}' (local path, file, s3, azure, gs, http, https)`,
