@@ -59,7 +59,7 @@ try {
   if (haveDvc) await timed([DVC, 'version'], src); // unpack/warm the real DVC once, outside the measurements
 
   const tools = {
-    'mlops-dvc': (dir) => [process.execPath, CLI, 'pull'],
+    'mlops-dvc': () => [process.execPath, CLI, 'pull'],
     ...(haveDvc ? { dvc: () => [DVC, 'pull'] } : {}),
   };
   const runs = Object.fromEntries(Object.keys(tools).map((t) => [t, []]));

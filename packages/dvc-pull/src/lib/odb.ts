@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { FailureError, InputError, isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
 import { createObjectHasher, readChunks, type HashName, type ObjectHasher } from './hash.js';
-import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
+import { ObjectNotFound, rebrand, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
 import { redactText } from './redact.js';
 
@@ -211,6 +211,15 @@ function missingCredentials(ctx: TransferContext, error: unknown): InputError | 
   return undefined;
 }
 
+/** A remote's stream, its errors given this module's classes (a cloud remote module is loaded separately). */
+async function* rebranded(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw rebrand(error);
+  }
+}
+
 /** Download one object from the remote into the cache (verified). */
 export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Promise<number> {
   const dest = cachePath(ctx.cacheDir, ref);
@@ -230,7 +239,7 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
       return await withRetry(
         async () =>
           streamVerified(
-            await ctx.remote.read(key),
+            rebranded(await ctx.remote.read(key)),
             dest,
             ref,
             `object ${key} for '${ref.name}' on remote '${ctx.remoteName}' (${ctx.remote.displayUrl})`,

@@ -6,11 +6,11 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FailureError, InputError, MlopsError, isErrnoException, type Logger } from '@mlops/core';
+import { InputError, isErrnoException, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
 import { LocalRemote } from './remotes/local.js';
-import { HttpStatusError, ObjectNotFound, type RemoteBackend } from './remotes/types.js';
+import { rebrand, type RemoteBackend } from './remotes/types.js';
 
 /** Keys whose values are credentials: never written to the tracked `.dvc/config`, never printed. */
 export const SECRET_KEYS = new Set([
@@ -174,28 +174,6 @@ async function remoteModule<T>(name: string): Promise<T> {
     ? `./lib/remotes/${name}.js`
     : `./remotes/${name}${here.endsWith('.ts') ? '.ts' : '.js'}`;
   return (await import(new URL(rel, here).href)) as T;
-}
-
-/**
- * Errors from a separately loaded module are instances of its own copies of the error classes: give them ours
- * again (by name), so exit codes (InputError → 2) and not-found handling stay the same.
- */
-export function rebrand(error: unknown): unknown {
-  if (!(error instanceof Error) || error instanceof MlopsError || error instanceof ObjectNotFound)
-    return error;
-  const e = error as Error & { key?: string; status?: number };
-  switch (e.name) {
-    case 'ObjectNotFound':
-      return new ObjectNotFound(String(e.key));
-    case 'InputError':
-      return new InputError(e.message, { cause: e.cause });
-    case 'FailureError':
-      return new FailureError(e.message, { cause: e.cause });
-    case 'HttpStatusError':
-      return new HttpStatusError(Number(e.status), e.message);
-    default:
-      return error;
-  }
 }
 
 function adopt<T extends object>(make: () => T): T {
