@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -163,6 +163,34 @@ export async function copyVerified(
   }
 }
 
+/**
+ * Objects whose bytes this process has hashed and found intact (fetched, or cached and checked by fetch): a pull
+ * then checks them out with a kernel copy instead of hashing them a second time.
+ */
+const verified = new Set<string>();
+export const markVerified = (ref: Pick<ObjectRef, 'oid' | 'hashName'>): void => {
+  verified.add(`${ref.hashName}:${ref.oid}`);
+};
+export const isVerified = (ref: Pick<ObjectRef, 'oid' | 'hashName'>): boolean =>
+  verified.has(`${ref.hashName}:${ref.oid}`);
+
+/** Copy an object verified in this run to `dest` (temp file, mode, rename): no second hashing pass. */
+export async function copyTrusted(src: string, dest: string, mode: number): Promise<void> {
+  await ensureDir(dirname(dest));
+  const temp = tempBeside(dest);
+  const release = trackTempFile(temp);
+  try {
+    await copyFile(src, temp);
+    await chmod(temp, mode);
+    await rename(temp, dest);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    release();
+  }
+}
+
 export interface TransferContext {
   remote: RemoteBackend;
   remoteName: string;
@@ -227,8 +255,8 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
   for (const key of keys) {
     try {
       const local = ctx.remote.localPath?.(key);
-      if (local !== undefined)
-        return await copyVerified(
+      if (local !== undefined) {
+        const n = await copyVerified(
           local,
           dest,
           ref,
@@ -236,7 +264,10 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
           0o444,
           () => new ObjectNotFound(key),
         );
-      return await withRetry(
+        markVerified(ref);
+        return n;
+      }
+      const n = await withRetry(
         async () =>
           streamVerified(
             rebranded(await ctx.remote.read(key)),
@@ -253,6 +284,8 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
             ),
         },
       );
+      markVerified(ref);
+      return n;
     } catch (error) {
       if (error instanceof ObjectNotFound) continue;
       if (error instanceof IntegrityError) throw error;
@@ -289,7 +322,10 @@ export async function verifyCached(cacheDir: string, ref: ObjectRef): Promise<'o
       return 'missing';
     throw error;
   }
-  if (hasher.digest() === expectedDigest(ref.oid)) return 'ok';
+  if (hasher.digest() === expectedDigest(ref.oid)) {
+    markVerified(ref);
+    return 'ok';
+  }
   await rm(path, { force: true });
   return 'corrupt';
 }

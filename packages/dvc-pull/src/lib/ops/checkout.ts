@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FailureError, InputError, createProgress, isErrnoException, makeFolders } from '@mlops/core';
 import { isDirOid } from '../dvcfile.js';
 import { hashFile } from '../hash.js';
-import { cachePath, copyVerified, refKey, type ObjectRef } from '../odb.js';
+import { cachePath, copyTrusted, copyVerified, isVerified, refKey, type ObjectRef } from '../odb.js';
 import { runPool } from '../pool.js';
 import { type Repo } from '../repo.js';
 import { type TreeEntry } from '../tree.js';
@@ -30,7 +30,8 @@ async function copyFromCache(
 ): Promise<void> {
   const src = cachePath(repo.cacheDir, ref);
   try {
-    await copyVerified(src, dest, ref, `cache object ${src} for '${ref.name}'`, modeFor(isexec));
+    if (isVerified(ref)) await copyTrusted(src, dest, modeFor(isexec));
+    else await copyVerified(src, dest, ref, `cache object ${src} for '${ref.name}'`, modeFor(isexec));
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT' && error.path === src)
       throw new FailureError(`missing cache for '${ref.name}' (object ${ref.oid}); run \`mlops-dvc pull\``);
