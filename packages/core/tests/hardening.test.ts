@@ -34,6 +34,7 @@ import {
   parseCli,
   redactText,
   redactUrl,
+  urlHasCredentials,
   withRetry,
   writeFileAtomic,
 } from '../src/index.js';
@@ -155,6 +156,26 @@ describe('checkOutputPaths', () => {
   });
 });
 
+describe('outputs that are not a plain file path', () => {
+  it.skipIf(!existsSync('/dev/null'))(
+    'a device is refused (renaming over /dev/null as root would replace it)',
+    () => {
+      expectInputError(
+        () => checkWritableFile('/dev/null'),
+        '/dev/null: cannot write: it is not a regular file',
+      );
+    },
+  );
+  it('an empty path and a path ending in a slash are refused', () => {
+    expectInputError(() => checkWritableFile(''), 'an output path is empty');
+    const dir = fresh();
+    expectInputError(() => checkWritableFile(`${dir}/out/`), 'the path names a folder, not a file');
+  });
+  it.skipIf(!existsSync('/dev/zero'))('params from /dev/zero are refused, not read', async () => {
+    await expect(loadParams('/dev/zero')).rejects.toThrow('/dev/zero: is not a regular file');
+  });
+});
+
 describe.skipIf(!existsSync('/proc/self'))(
   'output folders the file system refuses (/proc), as root too',
   () => {
@@ -237,6 +258,15 @@ describe('redaction', () => {
     expect(out).toContain('x=1');
     expect(redactUrl('https://user:hunter22@host/path?sig=abc')).toBe('https://host/path');
     expect(redactText('token abcdef here', ['abcdef'])).toBe('token *** here');
+  });
+
+  it('tells a URL with a credential from one with a user name only', () => {
+    expect(urlHasCredentials('https://bob:pw@host/x')).toBe(true);
+    expect(urlHasCredentials('https://a.blob.core.windows.net/c?sv=2022&sig=abc')).toBe(true);
+    expect(urlHasCredentials('https://host/x?X-Amz-Signature=abc')).toBe(true);
+    expect(urlHasCredentials('ssh://bob@host/path')).toBe(false);
+    expect(urlHasCredentials('s3://bucket/prefix')).toBe(false);
+    expect(urlHasCredentials('https://host/x?page=2')).toBe(false);
   });
 
   it('is applied to every log line and to the error line of a CLI', async () => {

@@ -4,6 +4,7 @@
  * at `remote add`/`modify`; an S3 remote without any credential is bad input (exit 2).
  */
 import { createHash } from 'node:crypto';
+import { existsSync, symlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -73,7 +74,9 @@ describe('http remotes', () => {
     });
     expect(Date.now() - started).toBeLessThan(8000);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain(`127.0.0.1:${port}: connection refused`);
+    expect(res.stderr).toContain(
+      `connection refused (nothing listens on that port) at 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
     expect(res.stderr).not.toContain('fetch failed');
     expect(res.stderr.match(/retrying files\/md5\//g)).toHaveLength(1);
     expect(res.stdout + res.stderr).not.toContain(SECRET);
@@ -97,6 +100,21 @@ describe('remote URL schemes', () => {
     });
     expect(ssh.code).toBe(0);
     expect(ssh.stderr).toContain('mlops-dvc cannot transfer with them');
+  }, 60_000);
+});
+
+describe.skipIf(!existsSync('/dev/zero'))('a .dvc file or a config that is a device', () => {
+  it('is bad input naming it, never read into memory', async () => {
+    const repo = await makeRepo('');
+    symlinkSync('/dev/zero', join(repo, 'z.txt.dvc'));
+    const r = await runCli(['pull', 'z.txt.dvc'], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("target 'z.txt.dvc'");
+    const other = await makeRepo();
+    symlinkSync('/dev/zero', join(other, '.dvc', 'config'));
+    const c = await runCli(['remote', 'list'], { cwd: other });
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('config: is not a regular file');
   }, 60_000);
 });
 

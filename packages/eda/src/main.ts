@@ -74,8 +74,8 @@ export async function main(argv: string[], logger: Logger): Promise<number> {
       ...(values['stats-json'] ? [{ flag: '--stats-json', path: values['stats-json'] }] : []),
     ],
   });
-  // Tracking is opened before the work too: a bad store or a deleted experiment is bad input now, not after the
-  // outputs are written. Loaded only when used: --no-mlflow runs skip the module entirely.
+  // Tracking is opened before the work too: a bad tracking URI or store path is bad input now. Loaded only when
+  // used: --no-mlflow runs skip the module entirely.
   const tracking = values['no-mlflow']
     ? undefined
     : await openTracking(params, logger, values['require-tracking']);
@@ -94,6 +94,9 @@ export async function main(argv: string[], logger: Logger): Promise<number> {
     logger.warn(
       `${table.unknownColumns.length} unknown column(s) kept out of the output: ${listForMessage(table.unknownColumns)}`,
     );
+  // The experiment is resolved before any output is written: a deleted experiment, or a required server that is
+  // down, stops the stage with nothing written (and bad input data stops it before the store is touched).
+  await tracking?.prepare();
   await writeCleanCsv(table, output);
   const profile = buildProfile(table, { input, output });
   const files = writeProfile(profile, profileDir);

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -72,11 +72,18 @@ describe('an experiment deleted in MLflow', () => {
     );
     expect((err as InputError).exitCode).toBe(2);
     expect(await metaFilesNamed(root, 'gone')).toHaveLength(1);
-    // a stage opening its tracking fails before its work, whatever --require-tracking says
+    // a stage preparing its tracking fails before it writes, whatever --require-tracking says
     const { logger } = memoryLogger();
-    await expect(
-      openStageTracking({ trackingUri: `file:${root}`, experimentName: 'gone', env: {}, logger }),
-    ).rejects.toThrow("Cannot set a deleted experiment 'gone'");
+    for (const required of [false, true]) {
+      const tracking = await openStageTracking({
+        trackingUri: `file:${root}`,
+        experimentName: 'gone',
+        env: {},
+        logger,
+        required,
+      });
+      await expect(tracking.prepare()).rejects.toThrow("Cannot set a deleted experiment 'gone'");
+    }
   });
 });
 
@@ -178,6 +185,40 @@ describe('unreadable entries of a file store', () => {
   });
 });
 
+describe('a corrupt metric file', () => {
+  it('skips its run with a warning in a listing; show fails naming the file', async () => {
+    const root = join(dir, 'mlruns');
+    const store = new FileStore(root);
+    const exp = await store.getOrCreateExperiment('m');
+    const run = await store.createRun({
+      experimentId: exp.experimentId,
+      runName: 'r',
+      userId: 'u',
+      startTime: 1,
+      tags: [],
+    });
+    const metric = join(root, exp.experimentId, run.runId, 'metrics', 'acc');
+    await writeFile(metric, 'not a metric line\n');
+    const warnings: string[] = [];
+    const reader = new FileStore(root, { onWarning: (m) => warnings.push(m) });
+    expect(await reader.searchRuns(exp.experimentId)).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining(`${metric}: unreadable metric file`)]);
+    await expect(reader.getRun(run.runId)).rejects.toThrow(`${metric}: unreadable metric file`);
+  });
+});
+
+describe('MLflow client settings from the environment', () => {
+  it('MLFLOW_HTTP_REQUEST_TIMEOUT that is not a number is bad input naming it', async () => {
+    await expect(
+      createTracker({
+        trackingUri: 'http://127.0.0.1:5000',
+        experimentName: 'x',
+        env: { MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon' },
+      }),
+    ).rejects.toThrow('MLFLOW_HTTP_REQUEST_TIMEOUT: "soon" is not a number');
+  });
+});
+
 describe('the tracking store path', () => {
   it('being a file is bad input naming it, when the tracker is created (before a stage works)', async () => {
     const file = join(dir, 'mlruns');
@@ -189,11 +230,25 @@ describe('the tracking store path', () => {
     expect((err as Error).message).toBe(
       `${file}: the MLflow tracking store is a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
     );
-    await mkdir(join(dir, 'sub'));
     await expect(
       createTracker({ trackingUri: `file:${join(file, 'deeper')}`, experimentName: 'x', env: {} }),
-    ).rejects.toBeInstanceOf(InputError);
+    ).rejects.toThrow(`${join(file, 'deeper')}: the MLflow tracking store is under a file`);
   });
+
+  it.skipIf(!existsSync('/proc/self'))(
+    'that cannot be created (/proc) is bad input for a stage, at once',
+    async () => {
+      const { logger } = memoryLogger();
+      const err = await openStageTracking({
+        trackingUri: 'file:/proc/mlruns',
+        experimentName: 'x',
+        env: {},
+        logger,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as Error).message).toContain('MLflow tracking store /proc/mlruns: cannot write');
+    },
+  );
 });
 
 async function closedPort(): Promise<number> {
@@ -219,13 +274,14 @@ describe('an MLflow server that is not there', () => {
     expect(text).toContain('--require-tracking');
     expect(text).not.toContain('Pw55secret');
 
-    const err = await openStageTracking({
+    const strict = await openStageTracking({
       trackingUri: uri,
       experimentName: 'x',
       env: {},
       logger,
       required: true,
-    }).catch((e: unknown) => e);
+    });
+    const err = await strict.prepare().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FailureError);
     expect((err as Error).message).toContain('connection refused');
     expect((err as Error).message).not.toContain('Pw55secret');

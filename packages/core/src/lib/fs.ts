@@ -11,7 +11,7 @@ import {
   writeFileSync,
   type WriteStream,
 } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { FailureError, InputError, isErrnoException } from './errors.js';
@@ -62,6 +62,8 @@ export function writeError(path: string, error: unknown): unknown {
  * once with nothing written instead of after its work with part of its outputs on disk.
  */
 export function checkWritableFile(path: string): void {
+  if (path.trim() === '') throw new InputError('an output path is empty');
+  if (/[\\/]$/.test(path)) throw new InputError(`${path}: cannot write: the path names a folder, not a file`);
   let info;
   try {
     info = statSync(path);
@@ -69,6 +71,10 @@ export function checkWritableFile(path: string): void {
     info = undefined;
   }
   if (info?.isDirectory()) throw new InputError(`${path}: cannot write: it is a folder, not a file`);
+  // The output replaces what is there by a rename: never a device, a pipe or a socket (as root, renaming over
+  // /dev/null would replace the device itself).
+  if (info && !info.isFile())
+    throw new InputError(`${path}: cannot write: it is not a regular file (a device, a pipe or a socket)`);
   checkWritableFolder(dirname(path), path);
 }
 
@@ -162,6 +168,21 @@ export async function makeFolders(dir: string): Promise<void> {
         throw error;
     }
   }
+}
+
+/**
+ * Read a small text file (a config, a manifest, a params file) without trusting it to be small: a device
+ * (`/dev/zero`), a pipe or a file over `maxBytes` is bad input naming it and `what` it should be, never read into
+ * memory. ENOENT and other read errors are thrown as they are, for the caller to word.
+ */
+export async function readTextFileBounded(path: string, maxBytes: number, what: string): Promise<string> {
+  const info = await stat(path);
+  if (info.isDirectory()) throw new InputError(`${path}: is a folder, not ${what}`);
+  if (!info.isFile())
+    throw new InputError(`${path}: is not a regular file (a device, a pipe or a socket), not ${what}`);
+  if (info.size > maxBytes)
+    throw new InputError(`${path}: ${info.size} bytes is too large for ${what} (at most ${maxBytes})`);
+  return readFile(path, 'utf8');
 }
 
 /** Remove a temp file if it is there; a path that cannot even be looked at (a file in the way) has none. */

@@ -3,7 +3,7 @@
  * default, so a predecessor user can bring theirs; our own keys are optional with defaults. An unknown key, a
  * wrong type or bad YAML is an InputError naming the file and the key path (exit code 2).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 // zod/mini: the functional, tree-shakeable build of the same package. `zod` (classic) puts ~800 KB into every bundled
 // CLI (2/3 of a stage's bundle) and ~50-80 ms of compile + init into every start; this schema needs ~40 KB of it.
 // Keep the namespace import and the named locale import: `import { z } from 'zod/mini'` or `z.locales.en()` make the
@@ -14,6 +14,8 @@ import { InputError, isErrnoException } from './errors.js';
 import { formatKeyPath, parseYamlData } from './yaml.js';
 
 export const DEFAULT_PARAMS_PATH = 'config/params.yaml';
+/** The largest params file read (the predecessor's is ~3 KB). */
+const MAX_PARAMS_BYTES = 4 * 1024 * 1024;
 
 // Each helper is the classic chain it replaces, check for check (`.gt(0)` is `z.gt(0)`, `.positive()` is
 // `z.positive()`, `.int()` adds the same safe-integer format check `z.int()`, `.min(n)` on a string or array is
@@ -219,8 +221,19 @@ export async function loadParams(
 ): Promise<Params> {
   let text: string;
   try {
+    // A params file is small and regular: /dev/zero, a pipe or a 1 GB file is refused, never read into memory.
+    const info = await stat(file);
+    if (info.isFile() && info.size > MAX_PARAMS_BYTES)
+      throw new InputError(
+        `${file}: ${info.size} bytes is too large for a params file (at most ${MAX_PARAMS_BYTES})`,
+      );
+    if (!info.isFile() && !info.isDirectory())
+      throw new InputError(
+        `${file}: is not a regular file (a device, a pipe or a socket), not a params file`,
+      );
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     if (isErrnoException(error)) {
       if (error.code === 'ENOENT') throw new InputError(`${file}: params file not found`);
       if (error.code === 'EISDIR')

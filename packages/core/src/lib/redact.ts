@@ -139,3 +139,27 @@ export function redactText(text: string, secrets: readonly (string | undefined)[
   out = out.replace(SECRET_PAIRS, (m) => `${m.slice(0, m.indexOf('=') + 1)}***`);
   return out;
 }
+
+/**
+ * Whether a URL carries a credential: a password in its user info (a user name alone is not one: `ssh://bob@host`)
+ * or a credential query parameter (`sig=`, `X-Amz-Signature=`, `token=`…). Such a URL must not go to a tracked file.
+ */
+export function urlHasCredentials(url: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*@/i.test(url)) return true;
+  const q = url.indexOf('?');
+  if (q < 0) return false;
+  return url
+    .slice(q + 1)
+    .replace(/#.*$/, '')
+    .split('&')
+    .some((pair) => {
+      const name = pair.split('=')[0] ?? '';
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // a malformed escape: compare the raw name
+      }
+      return pair.includes('=') && SECRET_QUERY_PARAMS.has(decoded.toLowerCase());
+    });
+}

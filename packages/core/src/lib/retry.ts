@@ -3,8 +3,9 @@
  *
  * - transient (retried with exponential backoff and jitter): 5xx, 429, 408, connection resets, timeouts,
  *   throttling codes of the cloud SDKs;
- * - unreachable (retried once, quickly, then reported): connection refused, unknown host, no route; a server that
- *   is not there does not come back within a backoff, so waiting longer only delays the error;
+ * - unreachable (retried once, quickly, then reported): connection refused, unknown host, no route, a connection
+ *   attempt nobody answers; a server that is not there does not come back within a backoff, so waiting longer
+ *   only delays the error;
  * - anything else (404, 401/403, a corrupt object, a bad request) is never retried.
  */
 
@@ -17,7 +18,6 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
@@ -36,6 +36,8 @@ const TRANSIENT_CODES = new Set([
 
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
+  // no answer to the connection attempt at all (a host that drops packets): waiting longer does not help
+  'UND_ERR_CONNECT_TIMEOUT',
   'ENOTFOUND',
   'ENETUNREACH',
   'EHOSTUNREACH',
@@ -101,15 +103,34 @@ export function classifyError(error: unknown, depth = 0): ErrorClass {
   return cause !== undefined && cause !== error ? classifyError(cause, depth + 1) : 'permanent';
 }
 
-/** The innermost useful description of a network error: "connection refused (ECONNREFUSED)", not "fetch failed". */
-export function describeNetworkError(error: unknown): string {
+/**
+ * The innermost useful description of a network error: "connection refused (…) (ECONNREFUSED)", not "fetch
+ * failed". With `withAddress`, the host and port the system error names are added (for clients whose message does
+ * not name the host already).
+ */
+export function describeNetworkError(error: unknown, options: { withAddress?: boolean } = {}): string {
   const seen = new Set<unknown>();
   let best: string | undefined;
   for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e);) {
     seen.add(e);
-    const r = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
+    const r = e as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+      name?: unknown;
+      hostname?: unknown;
+      address?: unknown;
+      port?: unknown;
+    };
     const code = typeof r.code === 'string' ? r.code : undefined;
-    if (code && CAUSES[code]) return `${CAUSES[code]} (${code})`;
+    if (code && CAUSES[code]) {
+      const host =
+        typeof r.hostname === 'string' ? r.hostname : typeof r.address === 'string' ? r.address : '';
+      const at =
+        options.withAddress && host ? ` at ${host}${typeof r.port === 'number' ? `:${r.port}` : ''}` : '';
+      return `${CAUSES[code]}${at} (${code})`;
+    }
     if (r.name === 'TimeoutError') return 'no answer in time (request timeout)';
     if (typeof r.message === 'string' && r.message && r.message !== 'fetch failed')
       best = code && !r.message.includes(code) ? `${r.message} (${code})` : r.message;

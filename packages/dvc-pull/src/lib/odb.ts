@@ -10,7 +10,15 @@ import { chmod, copyFile, open, rename, rm, stat, type FileHandle } from 'node:f
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { FailureError, InputError, isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
+import {
+  FailureError,
+  InputError,
+  classifyError,
+  describeNetworkError,
+  isErrnoException,
+  makeFolders,
+  trackTempFile,
+} from '@mlops/core';
 import { createObjectHasher, readChunks, type HashName, type ObjectHasher } from './hash.js';
 import { ObjectNotFound, rebrand, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
@@ -213,7 +221,9 @@ function describeError(error: unknown, secrets: readonly string[]): string {
   const parts = [
     generic && (status === 401 || status === 403)
       ? 'access denied: check the credentials and permissions'
-      : e?.message || e?.name || String(error),
+      : classifyError(error) === 'unreachable'
+        ? describeNetworkError(error, { withAddress: true }) // "connection refused (…) at host:port (ECONNREFUSED)"
+        : e?.message || e?.name || String(error),
   ];
   if (e?.code && typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(`(${e.code})`);
   if (status) parts.push(`(HTTP ${status})`);

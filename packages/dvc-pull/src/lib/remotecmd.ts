@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, writeFileAtomic, type Logger } from '@mlops/core';
+import { InputError, urlHasCredentials, writeFileAtomic, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
 import { SECRET_KEYS, type Repo } from './repo.js';
@@ -126,9 +126,9 @@ export async function remoteAdd(
   const name = checkName(args.name);
   if (!args.url) throw new InputError('remote add needs NAME and URL');
   checkRemoteUrl(args.url, ctx.logger);
-  if (/\/\/[^/]*:[^/]*@/.test(args.url) && !args.local)
+  if (urlHasCredentials(args.url) && !args.local)
     throw new InputError(
-      'the URL holds a password; keep credentials out of .dvc/config (use --local, or `remote modify --local NAME password …`)',
+      'the URL holds a credential (a password or a signed query string); keep credentials out of .dvc/config (use --local, or `remote modify --local NAME password …`)',
     );
   const doc = docOf(ctx.repo, args.local);
   const section = remoteSection(name);
@@ -199,7 +199,13 @@ export async function remoteModify(
     return;
   }
   if (args.value === undefined) throw new InputError('remote modify needs a VALUE (or --unset)');
-  if (option === 'url') checkRemoteUrl(args.value, ctx.logger);
+  if (option === 'url') {
+    checkRemoteUrl(args.value, ctx.logger);
+    if (urlHasCredentials(args.value) && !local)
+      throw new InputError(
+        'the URL holds a credential (a password or a signed query string); keep credentials out of .dvc/config (use --local)',
+      );
+  }
   if (SECRET_KEYS.has(option) && !local) {
     ctx.logger.warn(
       `'${option}' is a credential: writing it to .dvc/config.local (git-ignored), not .dvc/config`,

@@ -1,8 +1,8 @@
 /** Walking the workspace (with .dvcignore) and collecting the tracked outputs named by targets. */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { InputError, isErrnoException } from '@mlops/core';
 import { opendir } from 'node:fs/promises';
+import { InputError, isErrnoException, readTextFileBounded } from '@mlops/core';
 import { parseDvcFile, type DvcOut } from './dvcfile.js';
 import {
   lockPathOf,
@@ -91,6 +91,8 @@ export async function walkFiles(root: string, start: string, options: WalkOption
 }
 
 const COLLECT_SKIP = new Set(['node_modules']);
+/** A .dvc file is a few lines; anything over this is not one (and is not read into memory). */
+const MAX_DVC_FILE_BYTES = 16 * 1024 * 1024;
 
 /** A stage: a .dvc file, or a stage of a dvc.yaml with its lock entry. */
 export interface TrackedStage {
@@ -133,7 +135,7 @@ export async function findStageFiles(root: string, start = root): Promise<string
 async function loadDvcFile(root: string, file: string, cwd: string): Promise<TrackedStage> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFileBounded(file, MAX_DVC_FILE_BYTES, 'a .dvc file');
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT')
       throw new InputError(`${relFromRoot(root, file)} does not exist`);

@@ -144,20 +144,26 @@ export interface FileStoreOptions {
 }
 
 /**
- * Check, before a stage's work, that `root` can hold a file store: an existing folder, or a folder that can be
- * created (nothing is created). A file in its place is bad input naming it.
+ * Check that `root` can hold a file store: not a file (for readers and writers alike), and, with `writable`
+ * (a stage about to log), an existing folder it can write in or a folder it can create (nothing is created). Bad
+ * input naming it, before the stage's work.
  */
-export function checkFileStoreRoot(root: string): void {
+export function checkFileStoreRoot(root: string, options: { writable?: boolean } = {}): void {
   let info;
   try {
     info = statSync(root);
-  } catch {
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOTDIR')
+      throw new InputError(
+        `${root}: the MLflow tracking store is under a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
+      );
     info = undefined;
   }
   if (info && !info.isDirectory())
     throw new InputError(
       `${root}: the MLflow tracking store is a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
     );
+  if (!options.writable) return;
   try {
     checkWritableFolder(root);
   } catch (error) {
@@ -446,7 +452,18 @@ export class FileStore implements TrackingStore {
       tags[key] = (await readText(join(runDir, 'tags', key))) ?? '';
     const metrics: Record<string, number> = {};
     for (const key of await listFilesRecursive(join(runDir, 'metrics'))) {
-      const latest = latestMetric(parseMetricFile(key, (await readText(join(runDir, 'metrics', key))) ?? ''));
+      const file = join(runDir, 'metrics', key);
+      let points;
+      try {
+        points = parseMetricFile(key, (await readText(file)) ?? '');
+      } catch (error) {
+        // A corrupt metric file makes the run unreadable, as in MLflow: reported, never a half-read run.
+        if (strict)
+          throw new FailureError(`${file}: unreadable metric file: ${reasonOf(error)}`, { cause: error });
+        this.onWarning(`${file}: unreadable metric file (${reasonOf(error)}); run skipped`);
+        return undefined;
+      }
+      const latest = latestMetric(points);
       if (latest) metrics[key] = latest.value;
     }
     if (!info.runName && tags['mlflow.runName']) info.runName = tags['mlflow.runName'];

@@ -99,6 +99,26 @@ export interface Tracker {
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
 }
 
+/**
+ * MLflow's own client settings for the REST store, when set: MLFLOW_HTTP_REQUEST_TIMEOUT (seconds per request) and
+ * MLFLOW_HTTP_REQUEST_MAX_RETRIES. A value that is not a number is bad input naming the variable.
+ */
+function restFromEnv(env: Record<string, string | undefined>): { timeoutMs?: number; maxRetries?: number } {
+  const out: { timeoutMs?: number; maxRetries?: number } = {};
+  const read = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new InputError(`${name}: "${raw}" is not a number ≥ ${min}`);
+    return n;
+  };
+  const timeout = read('MLFLOW_HTTP_REQUEST_TIMEOUT', 1);
+  if (timeout !== undefined) out.timeoutMs = timeout * 1000;
+  const retries = read('MLFLOW_HTTP_REQUEST_MAX_RETRIES', 0);
+  if (retries !== undefined) out.maxRetries = Math.floor(retries);
+  return out;
+}
+
 /** The store a tracking URI designates. */
 export function storeFor(
   trackingUri: string,
@@ -108,6 +128,7 @@ export function storeFor(
 ): TrackingStore {
   if (/^https?:\/\//i.test(trackingUri)) {
     return new RestStore(trackingUri, {
+      ...restFromEnv(env),
       ...rest,
       auth: {
         token: env['MLFLOW_TRACKING_TOKEN'] || undefined,
@@ -426,8 +447,7 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
   if (options.enabled === false) return new NoopTracker(trackingUri, experimentName);
   const baseTags = Object.fromEntries(toTagList(options.baseTags ?? {}).map((t) => [t.key, t.value]));
   const store = storeFor(trackingUri, env, options.rest, options.logger);
-  // A file store that cannot be (a file in its place, an unwritable or impossible folder) is bad input now,
-  // before the stage's work, not after it.
+  // A file in place of the file store is bad input now, before the stage's work, not after it.
   if (store instanceof FileStore) checkFileStoreRoot(store.root);
   return new StoreTracker(
     store,
@@ -460,20 +480,31 @@ export interface LoggedRun {
 /** A stage's tracking, with the failure policy applied (see openStageTracking). */
 export interface StageTracking {
   readonly tracker: Tracker;
+  /**
+   * Resolve the experiment (created if new; on a server, the first request): call it after the stage's checks and
+   * before it writes its outputs, so a deleted experiment or a required server that is down stops the stage with
+   * nothing written. Idempotent; logRun calls it when it was not called.
+   */
+  prepare(): Promise<void>;
   /** Log one run; undefined when tracking is off, or failed and is not required. */
   logRun(options: StartRunOptions, fn: (run: Run) => Promise<void>): Promise<LoggedRun | undefined>;
 }
 
 /**
- * Open a stage's tracking before its work. Bad tracking input (an unsupported URI, a store path that is a file, an
- * experiment deleted in MLflow) is an error at once (exit 2), whatever `required` says. A server that cannot be
- * reached (refused, unknown host, 5xx after retries) fails the stage only when `required`; otherwise one warning
- * names the server and the cause, and the stage runs without logging.
+ * Open a stage's tracking before its work, without side effects: an unsupported URI, a file store path that is a
+ * file or cannot be created or written is bad input now (exit 2). `prepare()` then resolves the experiment: an
+ * experiment deleted in MLflow is bad input (exit 2) whatever `required` says; a server that cannot be reached
+ * (refused, unknown host, 5xx after retries) fails the stage only when `required`, otherwise one warning names the
+ * server and the cause and the stage runs without logging.
  */
 export async function openStageTracking(options: StageTrackingOptions): Promise<StageTracking> {
   const { logger, required = false } = options;
   const tracker = await createTracker(options);
+  // A stage writes: its file store must be creatable and writable, checked now, before the stage's work.
+  if (tracker.enabled && tracker.backend === 'file')
+    checkFileStoreRoot(fileUriToPath(tracker.trackingUri), { writable: true });
   let usable = tracker.enabled;
+  let prepared: Promise<void> | undefined;
   const handle = (error: unknown, what: string): undefined => {
     if (exitCodeOf(error) === ExitCode.badInput) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -485,16 +516,20 @@ export async function openStageTracking(options: StageTrackingOptions): Promise<
     usable = false;
     return undefined;
   };
-  if (usable) {
-    try {
-      await tracker.experiment();
-    } catch (error) {
-      handle(error, `MLflow tracking at ${redactUrl(tracker.trackingUri)} is unavailable`);
-    }
-  }
+  const prepare = (): Promise<void> =>
+    (prepared ??= (async () => {
+      if (!usable) return;
+      try {
+        await tracker.experiment();
+      } catch (error) {
+        handle(error, `MLflow tracking at ${redactUrl(tracker.trackingUri)} is unavailable`);
+      }
+    })());
   return {
     tracker,
+    prepare,
     async logRun(runOptions, fn) {
+      await prepare();
       if (!usable) return undefined;
       try {
         let ids: { runId: string; experimentId: string } | undefined;

@@ -183,7 +183,7 @@ export async function checkout(
   return result;
 }
 
-function reportCheckout(ctx: OpContext, res: CheckoutResult, fetched?: number): void {
+function reportCheckout(ctx: OpContext, res: CheckoutResult, fetched?: number, fetchFailed = false): void {
   let added = 0;
   let modified = 0;
   for (const c of res.changes) {
@@ -197,7 +197,8 @@ function reportCheckout(ctx: OpContext, res: CheckoutResult, fetched?: number): 
   if (modified) parts.push(`${plural(modified, 'file')} modified`);
   if (fetched) parts.push(`${plural(fetched, 'file')} fetched`);
   if (parts.length > 0) ctx.print(parts.join(' and '));
-  else if (res.errors.length === 0) ctx.print('Everything is up to date.');
+  // never "up to date" when some objects could not be fetched: the error that follows says what is missing
+  else if (res.errors.length === 0 && !fetchFailed) ctx.print('Everything is up to date.');
 }
 
 export async function runCheckout(ctx: OpContext, outs: TrackedOut[], force: boolean): Promise<void> {
@@ -210,7 +211,7 @@ export async function runPull(ctx: OpContext, outs: TrackedOut[], force: boolean
   const fetched = await fetch(ctx, outs);
   // Outputs whose objects did not all arrive are not checked out at all: nothing partial reaches the workspace.
   const res = await checkout(ctx, outs, { force, trees: fetched.trees, skip: fetched.failed });
-  reportCheckout(ctx, res, fetched.downloaded);
+  reportCheckout(ctx, res, fetched.downloaded, fetched.errors.length > 0);
   const errors = [...fetched.errors, ...res.errors];
   if (errors.length > 0) fail('pull', errors);
 }
