@@ -31,9 +31,9 @@ export interface TrackedOut {
 export const toPosix = (p: string): string => p.split(sep).join('/');
 export const relFromRoot = (root: string, abs: string): string => toPosix(relative(root, abs)) || '.';
 
-async function readIgnoreFile(dir: string, base: string): Promise<IgnoreRule[]> {
+async function readIgnoreFile(dir: string, base: string, name = '.dvcignore'): Promise<IgnoreRule[]> {
   try {
-    return parseIgnore(await readFile(join(dir, '.dvcignore'), 'utf8'), base);
+    return parseIgnore(await readFile(join(dir, name), 'utf8'), base);
   } catch (error) {
     if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return [];
     throw error;
@@ -107,14 +107,21 @@ export interface TrackedStage {
 
 /**
  * The stage files of the repository in DVC's index order: a top-down walk in directory-listing order (Python's
- * os.walk: a folder's files, then its sub-folders), `.git`, `.dvc`, node_modules and .dvcignore'd folders skipped.
+ * os.walk: a folder's files, then its sub-folders), `.git`, `.dvc`, node_modules and .dvcignore'd folders skipped,
+ * and in a git repository what .gitignore files ignore, as DVC's index skips git-ignored folders and files (which
+ * also keeps the walk out of build and cache folders).
  */
 export async function findStageFiles(root: string, start = root): Promise<string[]> {
   const rules = await ancestorIgnoreRules(root, start);
+  const git = await lstat(join(root, '.git')).then(
+    () => true,
+    () => false,
+  );
   const found: string[] = [];
   const visit = async (dir: string) => {
     const rel = relFromRoot(root, dir);
     rules.push(...(await readIgnoreFile(dir, rel === '.' ? '' : rel)));
+    if (git) rules.push(...(await readIgnoreFile(dir, rel === '.' ? '' : rel, '.gitignore')));
     const subdirs: string[] = [];
     const handle = await opendir(dir);
     for await (const e of handle) {
