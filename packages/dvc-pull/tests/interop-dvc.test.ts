@@ -74,7 +74,7 @@ describe.skipIf(!HAVE_DVC)('interop with the real DVC', () => {
     expect(text).toContain('\tnew:                ');
     expect((await dvc(['push', 'data/tree'], repo)).code).toBe(0);
     expect((await mlops(['push', 'ours/dir'], repo)).code).toBe(0);
-    await sameStatus(repo, ['-c'], true);
+    await sameStatus(repo, ['-c']);
     expect((await mlops(['push'], repo)).code).toBe(0);
     expect(await sameStatus(repo, ['-c'])).toBe(`Cache and remote 'store' are in sync.\n`);
   }, 120_000);

@@ -4,9 +4,8 @@
  * tracked data exactly like a `.dvc` file's: their hashes come from the lock; a stage with no lock entry has
  * outputs without version info. Paths in both files are relative to the dvc.yaml's folder (no `wdir`).
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InputError, isErrnoException } from '@mlops/core';
+import { InputError, isErrnoException, readTextFileBounded } from '@mlops/core';
 import { type DvcOut } from './dvcfile.js';
 import { MD5_RE } from './hash.js';
 import { parseYamlValue, type YMap, type YValue } from './ryaml.js';
@@ -202,9 +201,12 @@ export function parseLock(text: string, label: string): Map<string, LockStage> {
   return out;
 }
 
+/** A pipeline, lock, params or metrics file is text of modest size: devices, pipes and huge files are refused unread. */
+const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
 export async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextFileBounded(path, MAX_TEXT_BYTES, 'a DVC pipeline, lock, params or metrics file');
   } catch (error) {
     if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
     throw error;
