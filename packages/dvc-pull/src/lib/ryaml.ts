@@ -23,7 +23,7 @@ export function parseYamlValue(text: string, file: string): YValue {
   });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new InputError(`${file}: invalid YAML: ${e.message.split('\n')[0]}`);
+    throw new InputError(`${file}: invalid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   // `yaml` reads `1e3` as a float like ruamel, and `0x1F`/`0o17` as ints; ruamel also reads `1_000` as an int.
   visit(doc, {

@@ -7,7 +7,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { InputError } from '@mlops/core';
 import { parsePipeline, paramAt, pyEqual, readOptional } from '../pipeline.js';
 import { compareCodePoints, pyEncodeString } from '../pyjson.js';
 import { parseYamlValue, pyFloatRepr, type YMap, type YValue } from '../ryaml.js';
@@ -290,9 +289,11 @@ export async function runMetricsShow(ctx: OpContext, opts: CompareOptions): Prom
     return;
   }
   if (metrics.size === 0) {
-    throw new InputError(
-      "No metrics files found: declare them under a stage's `metrics:` or the top-level `metrics:` of dvc.yaml",
+    // DVC prints nothing and exits 0; say why on stderr only.
+    ctx.logger.info(
+      "no metrics files: declare them under a stage's `metrics:` or the top-level `metrics:` of dvc.yaml",
     );
+    return;
   }
   const keys = [...new Set([...metrics.values()].flatMap((m) => [...m.keys()]))].sort(compareCodePoints);
   const rows = [...metrics].map(([p, m]) => [
