@@ -43,3 +43,22 @@ describe('dvc.lock as ruamel writes it', () => {
     ]);
   });
 });
+
+describe('pipeline outputs without a dvc.lock entry', () => {
+  it('checkout fails naming them, as DVC does (exit 1); status says deleted', async () => {
+    const { makeRepo, runCli, writeFiles } = await import('./helpers.js');
+    const repo = await makeRepo();
+    await writeFiles(repo, {
+      'dvc.yaml':
+        'stages:\n  three:\n    cmd: cp a three.json\n    deps:\n      - a\n    outs:\n      - three.json\n',
+      a: '{}',
+    });
+    const co = await runCli(['checkout'], { cwd: repo });
+    expect(co.code).toBe(1);
+    expect(co.stderr).toContain("No file hash info found for 'three.json'. It won't be created");
+    const st = await runCli(['status', '--json'], { cwd: repo });
+    expect(JSON.parse(st.stdout)).toEqual({
+      three: [{ 'changed deps': { a: 'modified' } }, { 'changed outs': { 'three.json': 'deleted' } }],
+    });
+  });
+});

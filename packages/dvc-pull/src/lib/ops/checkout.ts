@@ -165,7 +165,17 @@ export async function checkout(
   options: { force: boolean; trees?: Map<string, TreeEntry[]>; skip?: ReadonlySet<TrackedOut> },
 ): Promise<CheckoutResult> {
   const result: CheckoutResult = { changes: [], errors: [] };
-  for (const t of usable(ctx, outsIn)) {
+  // A cached output with no hash (a dvc.yaml stage without its dvc.lock entry) cannot be created: DVC fails the
+  // checkout naming it, and so do we.
+  for (const t of outsIn)
+    if (t.out.cache && !t.out.md5 && !options.skip?.has(t))
+      result.errors.push(
+        `No file hash info found for '${t.rel}'. It won't be created (run the stage, then \`mlops-dvc commit\`).`,
+      );
+  for (const t of usable(
+    ctx,
+    outsIn.filter((o) => o.out.md5 || !o.out.cache),
+  )) {
     if (options.skip?.has(t)) continue;
     try {
       const ref = outRef(t);
