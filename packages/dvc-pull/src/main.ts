@@ -6,6 +6,7 @@
  *   checkout [targets] [--force]                              cache → workspace
  *   push [targets] [-r REMOTE] [-j N]                         cache → remote
  *   add PATH…                                                 workspace → cache + PATH.dvc
+ *   commit [stages…]                                          pipeline stages → dvc.lock + cache
  *   status [targets] [-c] [-r REMOTE] [--json]
  *   remote add|list|default|modify|remove [--local] …
  */
@@ -16,6 +17,7 @@ import {
   defaultJobs,
   runAdd,
   runCheckout,
+  runCommit,
   runFetch,
   runPull,
   runPush,
@@ -30,7 +32,8 @@ import {
   remoteModify,
   remoteRemove,
 } from './lib/remotecmd.js';
-import { collectOuts } from './lib/workspace.js';
+import { collectOuts, collectStages } from './lib/workspace.js';
+import { runMetricsDiff, runMetricsShow, runParamsDiff } from './lib/ops/compare.js';
 
 const GLOBAL = `Global options (before or after the command):
   -C, --cwd DIR   run as if started in DIR (the repository is found by walking up to the folder holding .dvc/)
@@ -49,6 +52,9 @@ Commands:
   push [targets…]      upload cached objects to the remote
   add PATH…            track a file or folder: cache it and write PATH.dvc
   status [targets…]    workspace vs cache; with -c, cache vs remote
+  commit [stages…]     record pipeline stages in dvc.lock and cache their outputs
+  params diff          params the stages declare: git HEAD vs workspace
+  metrics show|diff    metrics files dvc.yaml declares: workspace, or HEAD vs workspace
   remote …             add | list | default | modify | remove remotes
 
 Remotes: local paths and file://, s3://, azure://, gs://, http(s):// (read-only).
@@ -101,6 +107,27 @@ ${GLOBAL}`,
 
 Hash PATH (a file or a folder, honouring .dvcignore), copy it into .dvc/cache and write PATH.dvc
 (DVC 3 format, hash: md5); in a git repository '/NAME' is added to the .gitignore beside it.
+
+${GLOBAL}`,
+  commit: `usage: mlops-dvc commit [stages…]
+
+Record dvc.yaml stages in dvc.lock as \`dvc commit\` does (cmd; deps and outs with md5, size, nfiles, isexec;
+the values of the params keys each stage reads) and store their cached outputs in .dvc/cache. Stages are names
+(\`eda\`, \`sub/dvc.yaml:eda\`), dvc.yaml files or output paths; none: every stage. Unchanged files are not read
+again (inode, mtime and size are remembered in .dvc/tmp, as DVC's state does); dvc.lock is rewritten only when it
+changes.
+
+${GLOBAL}`,
+  params: `usage: mlops-dvc params diff [--all] [--json] [--md]
+
+The values of the params keys the dvc.yaml stages declare, at git HEAD and in the workspace, as \`dvc params diff\`
+prints them (changed keys only unless --all).
+
+${GLOBAL}`,
+  metrics: `usage: mlops-dvc metrics show|diff [--all] [--json] [--md] [--precision N]
+
+show: the metrics files dvc.yaml declares (a stage's \`metrics:\` or the top-level list), one row per file;
+diff: HEAD vs workspace with the change, as \`dvc metrics show/diff\` print them (floats rounded to 5 digits).
 
 ${GLOBAL}`,
   status: `usage: mlops-dvc status [targets…] [-c] [-r REMOTE] [--json]
@@ -180,6 +207,9 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
       persist: { type: 'boolean' },
       cloud: { type: 'boolean', short: 'c' },
       json: { type: 'boolean' },
+      md: { type: 'boolean' },
+      all: { type: 'boolean', short: 'a' },
+      precision: { type: 'string' },
     },
     HELP[command]!,
   );
@@ -189,6 +219,9 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
     checkout: ['force', 'jobs'],
     push: ['remote', 'jobs'],
     add: ['jobs'],
+    commit: ['jobs'],
+    params: ['json', 'md', 'all'],
+    metrics: ['json', 'md', 'all', 'precision'],
     status: ['remote', 'jobs', 'cloud', 'json'],
   };
   for (const k of Object.keys(values))
@@ -213,7 +246,8 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
   };
   if (values.remote) ctx.remoteName = values.remote;
   // Validate the env contract early (exit 2 on half-set variables), and log the selected remote once.
-  if (command !== 'add' && command !== 'checkout') selectRemotes(repo, process.env, cwd, logger);
+  if (!['add', 'checkout', 'commit', 'params', 'metrics'].includes(command))
+    selectRemotes(repo, process.env, cwd, logger);
 
   switch (command) {
     case 'pull': {
@@ -241,8 +275,31 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
       if (positionals.length === 0) throw new InputError(`add needs a PATH\n\n${HELP['add']}`);
       for (const p of positionals) await runAdd(ctx, p);
       return;
+    case 'params':
+    case 'metrics': {
+      const sub = positionals[0];
+      const subs = command === 'params' ? ['diff'] : ['show', 'diff'];
+      if (!sub || !subs.includes(sub) || positionals.length > 1)
+        throw new InputError(`${command} takes one of: ${subs.join(', ')} (no targets)\n\n${HELP[command]}`);
+      let precision: number | undefined;
+      if (values.precision !== undefined) {
+        precision = Number(values.precision);
+        if (!Number.isInteger(precision) || precision < 0 || precision > 20)
+          throw new InputError(`--precision must be an integer from 0 to 20, got '${values.precision}'`);
+      }
+      const opts = {
+        json: Boolean(values.json),
+        markdown: Boolean(values.md),
+        all: Boolean(values.all),
+        ...(precision !== undefined ? { precision } : {}),
+      };
+      if (command === 'params') return runParamsDiff(ctx, opts);
+      return sub === 'show' ? runMetricsShow(ctx, opts) : runMetricsDiff(ctx, opts);
+    }
+    case 'commit':
+      return runCommit(ctx, await collectStages(repo.root, cwd, positionals), positionals.length > 0);
     case 'status':
-      return runStatus(ctx, await collectOuts(repo.root, cwd, positionals), {
+      return runStatus(ctx, await collectStages(repo.root, cwd, positionals), {
         cloud: Boolean(values.cloud || values.remote),
         json: Boolean(values.json),
       });

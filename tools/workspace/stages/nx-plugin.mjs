@@ -65,15 +65,29 @@ export const createNodes = [
           throw new Error(`${stage.manifest}: target ${stage.target} clashes with a standard target`);
         entry.targets[stage.target] = nxTarget(stage, stages, params, paramAt);
       }
-      // `nx run workspace:pipeline` (npm run pipeline): every stage that feeds the pipeline, in dependency order.
+      // `nx run workspace:pipeline` (npm run pipeline): every stage that feeds the pipeline, in dependency order,
+      // then `mlops-dvc commit` of their dvc.yaml stages, so dvc.lock and .dvc/cache record what Nx ran (real
+      // `dvc status` is clean, `dvc push` uploads the outputs). Not cached: it reads the workspace Nx restored.
       const workspace = projects.get('tools/workspace');
+      const run = stages.filter((s) => s.feeds && !s.continuous);
+      const dvcStages = run.filter((s) => s.dvc).map((s) => s.dvc);
       if (workspace)
         workspace.targets.pipeline = {
-          executor: 'nx:noop',
-          dependsOn: stages
-            .filter((s) => s.feeds && !s.continuous)
-            .map((s) => ({ projects: [s.project], target: s.target })),
-          metadata: { description: 'The whole pipeline: every stage target of the stage manifests' },
+          ...(dvcStages.length
+            ? {
+                executor: 'nx:run-commands',
+                options: {
+                  command: `node packages/dvc-pull/dist/main.js commit ${dvcStages.join(' ')}`,
+                  cwd: '{workspaceRoot}',
+                },
+                cache: false,
+              }
+            : { executor: 'nx:noop' }),
+          dependsOn: run.map((s) => ({ projects: [s.project], target: s.target })),
+          metadata: {
+            description:
+              'The whole pipeline: every stage target of the stage manifests, then dvc.lock (mlops-dvc commit)',
+          },
         };
     }
     return [...projects.entries()].map(([projectRoot, { file, targets }]) => [

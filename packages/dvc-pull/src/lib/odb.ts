@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -19,8 +19,8 @@ import {
   makeFolders,
   trackTempFile,
 } from '@mlops/core';
-import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
-import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
+import { createObjectHasher, readChunks, type HashName, type ObjectHasher } from './hash.js';
+import { ObjectNotFound, rebrand, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
 import { redactText } from './redact.js';
 
@@ -117,6 +117,88 @@ export async function streamVerified(
   }
 }
 
+/**
+ * Copy a local file into `dest` through a temp file, hashing on the way with reused buffers; rename only when the
+ * digest matches (nothing is left behind otherwise). `notFound` maps a missing source to the caller's error.
+ */
+export async function copyVerified(
+  src: string,
+  dest: string,
+  ref: Pick<ObjectRef, 'oid' | 'hashName'>,
+  what: string,
+  mode: number,
+  notFound?: () => Error,
+): Promise<number> {
+  let input: FileHandle;
+  try {
+    input = await open(src, 'r');
+  } catch (error) {
+    if (notFound && isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
+      throw notFound();
+    throw error;
+  }
+  const temp = tempBeside(dest);
+  let release: (() => void) | undefined;
+  try {
+    await ensureDir(dirname(dest));
+    release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
+    const hasher = createObjectHasher(ref.hashName);
+    const output = await open(temp, 'wx', mode);
+    try {
+      await readChunks(input, async (chunk) => {
+        hasher.update(chunk);
+        let off = 0;
+        while (off < chunk.length) off += (await output.write(chunk, off, chunk.length - off)).bytesWritten;
+      });
+    } finally {
+      await output.close();
+    }
+    const got = hasher.digest();
+    const want = expectedDigest(ref.oid);
+    if (got !== want)
+      throw new IntegrityError(
+        `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
+      );
+    if (mode & 0o111) await chmod(temp, mode); // executables must not depend on the umask
+    await rename(temp, dest);
+    return hasher.size;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    await input.close();
+    release?.();
+  }
+}
+
+/**
+ * Objects whose bytes this process has hashed and found intact (fetched, or cached and checked by fetch): a pull
+ * then checks them out with a kernel copy instead of hashing them a second time.
+ */
+const verified = new Set<string>();
+export const markVerified = (ref: Pick<ObjectRef, 'oid' | 'hashName'>): void => {
+  verified.add(`${ref.hashName}:${ref.oid}`);
+};
+export const isVerified = (ref: Pick<ObjectRef, 'oid' | 'hashName'>): boolean =>
+  verified.has(`${ref.hashName}:${ref.oid}`);
+
+/** Copy an object verified in this run to `dest` (temp file, mode, rename): no second hashing pass. */
+export async function copyTrusted(src: string, dest: string, mode: number): Promise<void> {
+  await ensureDir(dirname(dest));
+  const temp = tempBeside(dest);
+  const release = trackTempFile(temp);
+  try {
+    await copyFile(src, temp);
+    await chmod(temp, mode);
+    await rename(temp, dest);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    release();
+  }
+}
+
 export interface TransferContext {
   remote: RemoteBackend;
   remoteName: string;
@@ -167,16 +249,38 @@ function missingCredentials(ctx: TransferContext, error: unknown): InputError | 
   return undefined;
 }
 
+/** A remote's stream, its errors given this module's classes (a cloud remote module is loaded separately). */
+async function* rebranded(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw rebrand(error);
+  }
+}
+
 /** Download one object from the remote into the cache (verified). */
 export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Promise<number> {
   const dest = cachePath(ctx.cacheDir, ref);
   const keys = remoteKeys(ref);
   for (const key of keys) {
     try {
-      return await withRetry(
+      const local = ctx.remote.localPath?.(key);
+      if (local !== undefined) {
+        const n = await copyVerified(
+          local,
+          dest,
+          ref,
+          `object ${key} for '${ref.name}' on remote '${ctx.remoteName}' (${ctx.remote.displayUrl})`,
+          0o444,
+          () => new ObjectNotFound(key),
+        );
+        markVerified(ref);
+        return n;
+      }
+      const n = await withRetry(
         async () =>
           streamVerified(
-            await ctx.remote.read(key),
+            rebranded(await ctx.remote.read(key)),
             dest,
             ref,
             `object ${key} for '${ref.name}' on remote '${ctx.remoteName}' (${ctx.remote.displayUrl})`,
@@ -190,6 +294,8 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
             ),
         },
       );
+      markVerified(ref);
+      return n;
     } catch (error) {
       if (error instanceof ObjectNotFound) continue;
       if (error instanceof IntegrityError) throw error;
@@ -212,7 +318,12 @@ export async function verifyCached(cacheDir: string, ref: ObjectRef): Promise<'o
   const path = cachePath(cacheDir, ref);
   const hasher = createObjectHasher(ref.hashName);
   try {
-    for await (const chunk of createReadStream(path)) hasher.update(chunk as Buffer);
+    const handle = await open(path, 'r');
+    try {
+      await readChunks(handle, (chunk) => hasher.update(chunk));
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (
       isErrnoException(error) &&
@@ -221,7 +332,10 @@ export async function verifyCached(cacheDir: string, ref: ObjectRef): Promise<'o
       return 'missing';
     throw error;
   }
-  if (hasher.digest() === expectedDigest(ref.oid)) return 'ok';
+  if (hasher.digest() === expectedDigest(ref.oid)) {
+    markVerified(ref);
+    return 'ok';
+  }
   await rm(path, { force: true });
   return 'corrupt';
 }

@@ -6,5 +6,15 @@ export { defaultJobs, loadTree, type OpContext } from './ops/common.js';
 export { fetch, runFetch, type FetchResult } from './ops/fetch.js';
 export { checkout, runCheckout, runPull, type CheckoutResult } from './ops/checkout.js';
 export { runPush } from './ops/push.js';
-export { cloudStatus, localStatus, runStatus, type StatusReport } from './ops/status.js';
+export { cloudStatus, localStatus, runStatus, stageStatus, type StatusReport } from './ops/status.js';
+export { commit, lockEntry, runCommit, type CommitResult } from './ops/commit.js';
 export { runAdd } from './ops/add.js';
+export {
+  runParamsDiff,
+  runMetricsShow,
+  runMetricsDiff,
+  renderTable,
+  pyJson,
+  pyStr,
+  type CompareOptions,
+} from './ops/compare.js';

@@ -51,12 +51,13 @@ function encodeNumber(n: number): string {
   return String(n);
 }
 
-export function pyJsonDumps(value: PyJson): string {
+/** `json.dumps(value, sort_keys=True)`; with `sortKeys: false`, plain `json.dumps(value)` (insertion order). */
+export function pyJsonDumps(value: PyJson, sortKeys = true): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return pyEncodeString(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return encodeNumber(value);
-  if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`;
-  const keys = Object.keys(value).sort(compareCodePoints);
-  return `{${keys.map((k) => `${pyEncodeString(k)}: ${pyJsonDumps(value[k]!)}`).join(', ')}}`;
+  if (Array.isArray(value)) return `[${value.map((v) => pyJsonDumps(v, sortKeys)).join(', ')}]`;
+  const keys = sortKeys ? Object.keys(value).sort(compareCodePoints) : Object.keys(value);
+  return `{${keys.map((k) => `${pyEncodeString(k)}: ${pyJsonDumps(value[k]!, sortKeys)}`).join(', ')}}`;
 }

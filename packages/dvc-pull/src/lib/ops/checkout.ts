@@ -1,11 +1,10 @@
 /** `checkout` (cache → workspace, never over local modifications without --force) and `pull` (fetch + checkout). */
-import { createReadStream } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailureError, InputError, createProgress, isErrnoException, makeFolders } from '@mlops/core';
 import { isDirOid } from '../dvcfile.js';
 import { hashFile } from '../hash.js';
-import { cachePath, refKey, streamVerified, type ObjectRef } from '../odb.js';
+import { cachePath, copyTrusted, copyVerified, isVerified, refKey, type ObjectRef } from '../odb.js';
 import { runPool } from '../pool.js';
 import { type Repo } from '../repo.js';
 import { type TreeEntry } from '../tree.js';
@@ -20,7 +19,8 @@ export interface CheckoutResult {
   errors: string[];
 }
 
-const modeFor = (isexec: boolean | undefined) => (isexec ? 0o755 : 0o644);
+/** DVC sets only the owner's exec bit on an `isexec` output (mode | S_IEXEC), so 0644 becomes 0744. */
+const modeFor = (isexec: boolean | undefined) => (isexec ? 0o744 : 0o644);
 
 async function copyFromCache(
   repo: Repo,
@@ -30,13 +30,8 @@ async function copyFromCache(
 ): Promise<void> {
   const src = cachePath(repo.cacheDir, ref);
   try {
-    await streamVerified(
-      createReadStream(src),
-      dest,
-      ref,
-      `cache object ${src} for '${ref.name}'`,
-      modeFor(isexec),
-    );
+    if (isVerified(ref)) await copyTrusted(src, dest, modeFor(isexec));
+    else await copyVerified(src, dest, ref, `cache object ${src} for '${ref.name}'`, modeFor(isexec));
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT' && error.path === src)
       throw new FailureError(`missing cache for '${ref.name}' (object ${ref.oid}); run \`mlops-dvc pull\``);
@@ -59,7 +54,7 @@ async function checkoutFile(ctx: OpContext, t: TrackedOut, force: boolean): Prom
   const st = await lstatOrNull(t.abs);
   if (st) {
     if (st.isFile() && (await sameContent(t.abs, ref))) {
-      if (t.out.isexec && (st.mode & 0o111) === 0) await chmod(t.abs, st.mode | 0o111);
+      if (t.out.isexec && (st.mode & 0o100) === 0) await chmod(t.abs, st.mode | 0o100);
       return 'unchanged';
     }
     if (!force) throw modifiedError([`'${t.rel}' is modified`]);
@@ -170,7 +165,17 @@ export async function checkout(
   options: { force: boolean; trees?: Map<string, TreeEntry[]>; skip?: ReadonlySet<TrackedOut> },
 ): Promise<CheckoutResult> {
   const result: CheckoutResult = { changes: [], errors: [] };
-  for (const t of usable(ctx, outsIn)) {
+  // A cached output with no hash (a dvc.yaml stage without its dvc.lock entry) cannot be created: DVC fails the
+  // checkout naming it, and so do we.
+  for (const t of outsIn)
+    if (t.out.cache && !t.out.md5 && !options.skip?.has(t))
+      result.errors.push(
+        `No file hash info found for '${t.rel}'. It won't be created (run the stage, then \`mlops-dvc commit\`).`,
+      );
+  for (const t of usable(
+    ctx,
+    outsIn.filter((o) => o.out.md5 || !o.out.cache),
+  )) {
     if (options.skip?.has(t)) continue;
     try {
       const ref = outRef(t);

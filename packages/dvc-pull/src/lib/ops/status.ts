@@ -1,10 +1,13 @@
 /** `status`: workspace vs cache, or with -c cache vs remote, in DVC's words and layout. */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { pyJsonDumps, type PyJson } from '../pyjson.js';
+import { paramAt, pyEqual, readOptional } from '../pipeline.js';
+import { parseYamlValue } from '../ryaml.js';
+import { HashState, hashPath } from '../state.js';
 import { isDirOid } from '../dvcfile.js';
 import { cachePath, downloadToCache, fileExists, refKey, remoteHas, type ObjectRef } from '../odb.js';
 import { runPool } from '../pool.js';
-import { type TreeEntry } from '../tree.js';
-import { relFromRoot, walkFiles, type TrackedOut } from '../workspace.js';
+import { toPosix, type Selection, type TrackedOut, type TrackedStage } from '../workspace.js';
 import {
   type OpContext,
   outRef,
@@ -13,58 +16,108 @@ import {
   loadTree,
   remoteContext,
   groupByRemote,
-  lstatOrNull,
 } from './common.js';
-import { sameContent } from './checkout.js';
 
-export interface StatusReport {
-  [dvcFile: string]: { 'changed outs': Record<string, string> }[];
+export type DepsStatus = Record<string, string | Record<string, string>>;
+export type StageStatus = (
+  string | { 'changed deps': DepsStatus } | { 'changed outs': Record<string, string> }
+)[];
+export type StatusReport = Record<string, StageStatus>;
+
+/** Every object of a cached output is in the cache (DVC's `changed_cache` is false). */
+async function inCache(ctx: OpContext, t: TrackedOut): Promise<boolean> {
+  const ref = outRef(t);
+  if (!(await fileExists(cachePath(ctx.repo.cacheDir, ref)))) return false;
+  if (!isDirOid(ref.oid)) return true;
+  const entries = await loadTree(ctx.repo, ref).catch(() => undefined);
+  if (!entries) return false;
+  const checks = await runPool(entryRefs(t, entries), ctx.jobs, (r) =>
+    fileExists(cachePath(ctx.repo.cacheDir, r)),
+  );
+  if (checks.errors.length > 0) throw checks.errors[0]!.error;
+  return checks.results.every(Boolean);
 }
 
-/** Workspace vs cache, per .dvc file, with DVC's words: deleted, modified, not in cache. */
-export async function localStatus(ctx: OpContext, outs: TrackedOut[]): Promise<StatusReport> {
-  const report: StatusReport = {};
-  for (const t of usable(ctx, outs)) {
-    const ref = outRef(t);
-    let state: string | undefined;
-    const st = await lstatOrNull(t.abs);
-    let entries: TreeEntry[] | undefined;
-    if (isDirOid(ref.oid)) entries = await loadTree(ctx.repo, ref).catch(() => undefined);
-    if (!st) state = 'deleted';
-    else if (!isDirOid(ref.oid))
-      state = st.isFile() && (await sameContent(t.abs, ref)) ? undefined : 'modified';
-    else if (!st.isDirectory()) state = 'modified';
-    else if (entries) {
-      const files = await walkFiles(ctx.repo.root, t.abs);
-      const want = new Map(entries.map((e) => [e.relpath, e.md5]));
-      if (files.length !== want.size || files.some((f) => !want.has(f))) state = 'modified';
-      else {
-        for (const f of files) {
-          if (
-            !(await sameContent(join(t.abs, ...f.split('/')), {
-              oid: want.get(f)!,
-              hashName: t.out.hashName,
-              name: '',
-            }))
-          ) {
-            state = 'modified';
-            break;
-          }
-        }
-      }
+/** DVC's `Output.status`: not in cache (hash known, cached, objects missing), else deleted, modified. */
+async function outStatus(ctx: OpContext, t: TrackedOut, state: HashState): Promise<string | undefined> {
+  if (t.out.md5 && t.out.cache && !(await inCache(ctx, t))) return 'not in cache';
+  const h = await hashPath(ctx.repo.root, t.abs, state, ctx.jobs, t.out.hashName);
+  if (!h) return 'deleted';
+  if (!t.out.md5 || h.md5 !== t.out.md5) return 'modified';
+  return undefined;
+}
+
+/** How DVC names a path in status: relative to the current folder. */
+const shown = (ctx: OpContext, abs: string) => toPosix(relative(ctx.cwd, abs));
+
+async function paramsStatus(ctx: OpContext, stage: TrackedStage, into: DepsStatus): Promise<void> {
+  const pipeline = stage.pipeline!;
+  for (const p of stage.def!.params) {
+    const abs = join(pipeline.dir, ...p.file.split('/'));
+    const text = await readOptional(abs);
+    const name = shown(ctx, abs);
+    if (text === undefined) {
+      into[name] = 'deleted';
+      continue;
     }
-    if (!state) {
-      const refs = entries ? [ref, ...entryRefs(t, entries)] : [ref];
-      if (isDirOid(ref.oid) && !entries) state = 'not in cache';
-      else
-        for (const r of refs)
-          if (!(await fileExists(cachePath(ctx.repo.cacheDir, r)))) state = 'not in cache';
+    const info = stage.lock?.params.get(p.file);
+    if (!info) {
+      into[name] = 'new';
+      continue;
     }
-    if (state) {
-      const key = relFromRoot(ctx.repo.root, t.dvcFile);
-      (report[key] ??= []).push({ 'changed outs': { [t.rel]: state } });
+    const doc = parseYamlValue(text, p.file);
+    const keys = p.keys ?? [...new Set([...(doc instanceof Map ? doc.keys() : []), ...info.keys()])];
+    const changed: Record<string, string> = {};
+    for (const k of keys) {
+      const actual = paramAt(doc, k);
+      if (actual === undefined) changed[k] = 'deleted';
+      else if (!info.has(k)) changed[k] = 'new';
+      else if (!pyEqual(actual, info.get(k))) changed[k] = 'modified';
     }
+    if (Object.keys(changed).length > 0) into[name] = changed;
   }
+}
+
+/** DVC's `Stage.status`: changed deps (paths, then params), changed outs, always changed, changed command. */
+export async function stageStatus(
+  ctx: OpContext,
+  stage: TrackedStage,
+  state: HashState,
+): Promise<StageStatus> {
+  const items: StageStatus = [];
+  if (stage.def && !stage.def.frozen) {
+    const deps: DepsStatus = {};
+    for (const d of stage.def.deps) {
+      const abs = join(stage.pipeline!.dir, ...d.split('/'));
+      const entry = stage.lock?.deps.find((e) => e.path === d);
+      const h = await hashPath(ctx.repo.root, abs, state, ctx.jobs, entry?.legacy ? 'md5-dos2unix' : 'md5');
+      if (!h) deps[shown(ctx, abs)] = 'deleted';
+      else if (!entry?.md5 || entry.md5 !== h.md5) deps[shown(ctx, abs)] = 'modified';
+    }
+    await paramsStatus(ctx, stage, deps);
+    if (Object.keys(deps).length > 0) items.push({ 'changed deps': deps });
+  }
+  const outs: Record<string, string> = {};
+  for (const t of stage.outs) {
+    const s = await outStatus(ctx, t, state);
+    if (s) outs[shown(ctx, t.abs)] = s;
+  }
+  if (Object.keys(outs).length > 0) items.push({ 'changed outs': outs });
+  if (stage.def?.alwaysChanged) items.push('always changed');
+  if (stage.def && stage.lock && JSON.stringify(stage.lock.cmd) !== JSON.stringify(stage.def.cmd))
+    items.push('changed command');
+  return items;
+}
+
+/** Workspace vs cache and lock, per stage in index order, in DVC's words. */
+export async function localStatus(ctx: OpContext, stages: readonly TrackedStage[]): Promise<StatusReport> {
+  const report: StatusReport = {};
+  const state = await HashState.open(ctx.repo.dvcDir);
+  for (const stage of stages) {
+    const items = await stageStatus(ctx, stage, state);
+    if (items.length > 0) report[stage.addressing] = items;
+  }
+  await state.save();
   return report;
 }
 
@@ -113,35 +166,48 @@ export async function cloudStatus(
   return { remote: remoteLabel, status };
 }
 
-const STATUS_LEN = 30;
-const pad = (s: string) => {
-  const t = `${s}:`;
-  return t + ' '.repeat(Math.max(1, STATUS_LEN - t.length));
-};
+const STATUS_LEN = 20;
+const pad = (s: string) => `${s}:`.padEnd(STATUS_LEN, ' ');
+
+/** DVC's `CmdDataStatus._show`: nested entries, one tab per level, statuses padded to 20 columns. */
+function show(print: (l: string) => void, value: unknown, indent: number): void {
+  const ind = '\t'.repeat(indent);
+  if (typeof value === 'string') return print(`${ind}${value}`);
+  if (Array.isArray(value)) {
+    for (const v of value) show(print, v, indent);
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === 'string') print(`${ind}${pad(v)}${k}`);
+    else if (v && (!Array.isArray(v) || v.length > 0) && Object.keys(v).length > 0) {
+      print(`${ind}${k}:`);
+      show(print, v, indent + 1);
+    }
+  }
+}
 
 export async function runStatus(
   ctx: OpContext,
-  outs: TrackedOut[],
+  selection: Selection,
   options: { cloud: boolean; json: boolean },
 ): Promise<number> {
   if (options.cloud) {
-    const { remote, status } = await cloudStatus(ctx, outs);
-    if (options.json) ctx.print(JSON.stringify(status));
+    const { remote, status } = await cloudStatus(
+      ctx,
+      selection.stages.flatMap((s) => s.outs),
+    );
+    if (options.json) ctx.print(pyJsonDumps(status, false));
     else if (Object.keys(status).length === 0) ctx.print(`Cache and remote '${remote}' are in sync.`);
-    else for (const [name, s] of Object.entries(status)) ctx.print(`\t${pad(s)}${name}`);
+    else show(ctx.print, status, 1);
     return 0;
   }
-  const report = await localStatus(ctx, outs);
-  if (options.json) ctx.print(JSON.stringify(report));
-  else if (outs.length === 0) ctx.print('There are no data or pipelines tracked in this project yet.');
-  else if (Object.keys(report).length === 0) ctx.print('Data and pipelines are up to date.');
-  else
-    for (const [file, entries] of Object.entries(report)) {
-      ctx.print(`${file}:`);
-      for (const e of entries) {
-        ctx.print('\tchanged outs:');
-        for (const [p, s] of Object.entries(e['changed outs'])) ctx.print(`\t\t${pad(s)}${p}`);
-      }
-    }
+  const report = await localStatus(ctx, selection.stages);
+  if (options.json) ctx.print(pyJsonDumps(report as PyJson, false));
+  else if (Object.keys(report).length > 0) show(ctx.print, report, 0);
+  else if (selection.all.length === 0)
+    ctx.print(
+      'There are no data or pipelines tracked in this project yet.\nSee <https://dvc.org/doc/start> to get started!',
+    );
+  else ctx.print('Data and pipelines are up to date.');
   return 0;
 }

@@ -12,6 +12,10 @@ export class LocalRemote implements RemoteBackend {
     readonly displayUrl: string = root,
   ) {}
 
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   private pathOf(key: string): string {
     return join(this.root, ...key.split('/'));
   }
