@@ -196,7 +196,7 @@ async function visualize(values: Values, logger: Logger): Promise<number> {
       { flag: '--current', path: currentPath },
       { flag: '--report', path: reportPath },
     ],
-    outputs: [{ flag: '--output-dir', path: outputDir }],
+    outputs: [{ flag: '--output-dir', path: outputDir, files: [] }],
   });
   checkWritableFolder(outputDir);
   requireFile(referencePath, 'reference CSV');

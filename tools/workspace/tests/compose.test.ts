@@ -47,10 +47,13 @@ describe('docker/compose.yaml', () => {
         expect(service!.command?.slice(0, 2)).toEqual(['node', script]);
         expect(service!.profiles, `${stage} only starts when asked`).toContain('stages');
       }
+      // the raw data only: the pipeline's own outputs are made by its stages
       expect(config.services['dvc-pull']!.command).toEqual([
         'node',
         'packages/dvc-pull/dist/main.js',
         'pull',
+        'data/raw/obesity_estimation_modified.csv',
+        'data/raw/obesity_clean_reference.csv',
       ]);
     },
   );
