@@ -24,7 +24,7 @@ function integerOption(value: string | undefined, flag: string, fallback: number
   return n;
 }
 
-await runCli('mlops-demo-data', async (argv, logger) => {
+void runCli('mlops-demo-data', async (argv, logger) => {
   const { values } = parseCli(
     argv,
     {
