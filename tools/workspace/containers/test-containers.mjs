@@ -194,14 +194,25 @@ async function main() {
     const stages = loadStages(ws, params, paramAt);
     const stageOf = new Map(stages.filter((st) => st.service).map((st) => [st.service, st]));
 
+    // The embedded default data lives in the in-repo remote data/demo-remote, which the dvc-pull service does not
+    // mount (a real remote is a URL): this test's override mounts it read-only, and DVC_REMOTE_NAME/URL point at it.
+    // (podman-compose 1.0.3 ignores `run -v`.)
+    const override = join(ws, 'docker/compose.test-remote.yaml');
+    writeFileSync(
+      override,
+      'services:\n  dvc-pull:\n    volumes:\n      - ../data/demo-remote:/mnt/demo-remote:ro\n',
+    );
     const project = `mlops-test-${process.pid}`;
     const compose = (args, opts) =>
-      run('podman-compose', ['-f', join(ws, COMPOSE), '-p', project, ...args], { env, ...opts });
+      run('podman-compose', ['-f', join(ws, COMPOSE), '-f', override, '-p', project, ...args], {
+        env,
+        ...opts,
+      });
     const inspect = (name, fmt) => podman(['inspect', '--format', fmt, name], { quiet: true }).out.trim();
 
     // The entrypoint refuses half a DVC remote: exit 2, before the CLI runs.
     const half = `${project}-half-remote`;
-    compose(['run', '--no-deps', '--name', half, '-e', 'DVC_REMOTE_NAME=embedded', 'dvc-pull'], {
+    compose(['run', '--no-deps', '-T', '--name', half, '-e', 'DVC_REMOTE_NAME=embedded', 'dvc-pull'], {
       quiet: true,
     });
     check(
@@ -216,13 +227,10 @@ async function main() {
       const name = `${project}-${s.name}`;
       const extra = [];
       if (s.name === 'dvc-pull')
-        extra.push(
-          ...['-e', 'DVC_REMOTE_NAME=embedded', '-e', 'DVC_REMOTE_URL=/mnt/demo-remote'],
-          ...['-v', `${join(ws, 'data/demo-remote')}:/mnt/demo-remote:ro`],
-        );
+        extra.push('-e', 'DVC_REMOTE_NAME=embedded', '-e', 'DVC_REMOTE_URL=/mnt/demo-remote');
       t = Date.now();
       log(`podman-compose run --no-deps ${s.name}`);
-      const r = compose(['run', '--no-deps', '--name', name, ...extra, s.name], { quiet: true });
+      const r = compose(['run', '--no-deps', '-T', '--name', name, ...extra, s.name], { quiet: true });
       const code = inspect(name, '{{.State.ExitCode}}');
       const user = inspect(name, '{{.Config.User}}');
       figures.stages[s.name] = { run_s: seconds(t), exit: code, user };

@@ -141,7 +141,9 @@ export function composeServices(stages, trackingDir) {
   for (const s of stages) {
     if (!s.service) continue;
     const environment = { LOG_LEVEL: '${LOG_LEVEL:-INFO}', LOG_FORMAT: '${LOG_FORMAT:-text}' };
-    for (const name of [...s.env, ...s.passEnv]) environment[name] = `\${${name}:-}`;
+    // No value: the host's value when it is set, else unset in the container (`\${X:-}` would set it empty, and
+    // podman-compose 1.0.3 passes that text literally).
+    for (const name of [...s.env, ...s.passEnv]) environment[name] = null;
     if (s.env.includes('MLFLOW_TRACKING_URI'))
       environment.MLFLOW_TRACKING_URI = '${MLFLOW_TRACKING_URI:-file:./mlruns}';
     // Each package has its own image (docker/Dockerfile target = its Nx project), holding only its bundle; it runs as
