@@ -47,10 +47,13 @@ describe('deploy/argo/pipeline.yaml', () => {
     )!;
     expect(template(doc), JSON.stringify(template.errors?.slice(0, 5))).toBe(true);
     expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
-    // And the check can fail: a task with a misspelt field is refused.
-    const broken = structuredClone(doc) as Workflow & { spec: { templates: Record<string, unknown>[] } };
-    broken.spec.templates[1]!['contianer'] = {};
+    // And the check can fail: a command given as one string, or a DAG task without its template's name, is refused.
+    const broken = structuredClone(doc);
+    broken.spec.templates[1]!.container!.args = 'node main.js' as unknown as string[];
     expect(template(broken)).toBe(false);
+    const noName = structuredClone(doc);
+    delete (noName.spec.templates[0]!.dag!.tasks[0] as { name?: string }).name;
+    expect(template(noName)).toBe(false);
   });
 
   it('has one task per dvc.yaml stage, running exactly its command', async () => {
