@@ -157,7 +157,21 @@ async function main() {
       t = Date.now();
       log(`podman build --target ${target} -t ${s.image}`);
       const b = podman(
-        ['build', '--layers', '-f', s.build.dockerfile, '--target', target, '-t', s.image, ...caMount, '.'],
+        // docker format: the OCI format drops HEALTHCHECK.
+        [
+          'build',
+          '--layers',
+          '--format',
+          'docker',
+          '-f',
+          s.build.dockerfile,
+          '--target',
+          target,
+          '-t',
+          s.image,
+          ...caMount,
+          '.',
+        ],
         { timeout: 20 * 60_000 },
       );
       check(b.status === 0, `${s.name}: image ${s.image} builds (${seconds(t)} s)`);

@@ -41,6 +41,11 @@ describe('docker/Dockerfile (generated)', () => {
       ([, s]) => (s['profiles'] as string[] | undefined)?.includes('stages'),
     );
     expect(stageServices.length).toBeGreaterThan(0);
+    const { loadStages } = await lib('manifest');
+    const { imagePackages } = await lib('docker');
+    const { loadWorkspaceParams, paramsModule } = await lib('params');
+    const { paramAt } = await paramsModule(root);
+    const packages = imagePackages(loadStages(root, await loadWorkspaceParams(root), paramAt));
     const images = new Set<string>();
     for (const [name, s] of stageServices) {
       const build = s['build'] as { target: string };
@@ -50,9 +55,17 @@ describe('docker/Dockerfile (generated)', () => {
       const body = targetOf(dockerfile, build.target);
       expect(body[0], `${name}: target ${build.target}`).toBe(`FROM runtime AS ${build.target}`);
       const copies = body.filter((l) => l.startsWith('COPY'));
-      // Only its package.json and its loader + bundle: no node_modules, no other package.
-      for (const c of copies) expect(c, name).toMatch(new RegExp(`/app/packages/${build.target}/`));
-      expect(copies.join('\n')).toMatch(/dist\/main\.js \S+dist\/main\.cjs /);
+      // Only its package.json, its loader + bundle and the files its manifest's image block names: no node_modules
+      // folder, no other package.
+      const pkg = packages.find((p: { project: string }) => p.project === build.target);
+      expect(pkg, name).toBeDefined();
+      expect(copies, name).toEqual([
+        `COPY --from=build /app/${pkg.projectRoot}/package.json /app/${pkg.projectRoot}/`,
+        `COPY --from=build /app/${pkg.bin} /app/${pkg.bin.replace(/\.js$/, '.cjs')} /app/${pkg.projectRoot}/dist/`,
+        ...pkg.image.files.map(
+          (f: string) => `COPY --from=build /app/${f} /app/${f.slice(0, f.lastIndexOf('/'))}/`,
+        ),
+      ]);
       expect(body.at(-2) === 'USER node' || body.includes('USER node'), name).toBe(true);
       expect(
         body.findLastIndex((l) => l.startsWith('USER ')),
