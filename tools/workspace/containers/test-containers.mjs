@@ -118,6 +118,18 @@ function filesUnder(path) {
   return readdirSync(path).flatMap((n) => filesUnder(join(path, n)));
 }
 
+/** node -e: request argv[1] with method argv[2] (body from stdin), print the body, exit 0 on a 2xx. */
+const HTTP_PROBE = `
+let body = '';
+process.stdin.on('data', (c) => (body += c)).on('end', async () => {
+  const [url, method] = process.argv.slice(1);
+  try {
+    const r = await fetch(url, method === 'POST' ? { method, body, headers: { 'content-type': 'application/json' } } : {});
+    console.log(r.status, await r.text());
+    process.exit(r.ok ? 0 : 1);
+  } catch (e) { console.log(String(e)); process.exit(1); }
+});`;
+
 const sha = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 async function main() {
@@ -296,20 +308,69 @@ async function main() {
     }
     check(sha(join(ws, '.dvc/config')) === dvcConfig, '.dvc/config unchanged by the containers');
 
-    // Servers (the api, once apps/api/stage.json exists): healthy by the image's HEALTHCHECK, answering /health.
+    // Servers (the api, once apps/api/stage.json exists, with "image": {"port", "health"}): healthy by the image's
+    // HEALTHCHECK, serving as non-root, answering /health and POST /predict with the first clean row (the model comes
+    // from the train stage run above). Probed from inside the container: no port is published.
+    const interim = stages.find((st) => st.writes.some((w) => w.key === 'data.interim_path'));
     for (const s of services) {
       const stage = stageOf.get(s.name);
       if (!stage?.continuous) continue;
+      const { port, health } = stage.image;
+      check(
+        port !== undefined && health !== undefined,
+        `${s.name}: its manifest names image.port and image.health`,
+      );
+      if (port === undefined || health === undefined) continue;
       const name = `${project}-${s.name}`;
-      compose(['run', '-d', '--no-deps', '--name', name, s.name], { quiet: true });
+      t = Date.now();
+      compose(['run', '-d', '--no-deps', '-T', '--name', name, s.name], { quiet: true });
       let healthy = false;
-      for (let i = 0; i < 30 && !healthy; i++) {
+      for (let i = 0; i < 60 && !healthy; i++) {
         healthy = podman(['healthcheck', 'run', name], { quiet: true }).status === 0;
         if (!healthy) spawnSync('sleep', ['1']);
       }
-      check(healthy, `${s.name}: HEALTHCHECK passes`);
+      check(healthy, `${s.name}: HEALTHCHECK passes (${seconds(t)} s)`);
       const user = podman(['exec', name, 'id', '-u'], { quiet: true }).out.trim();
-      check(user !== '0' && user !== '', `${s.name}: serves as uid ${user}`);
+      check(/^[1-9]\d*$/.test(user), `${s.name}: serves as uid ${user || '(none)'}`);
+      const http = (path, body) =>
+        podman(
+          [
+            'exec',
+            '-i',
+            name,
+            'node',
+            '-e',
+            HTTP_PROBE,
+            `http://127.0.0.1:${port}${path}`,
+            body ? 'POST' : 'GET',
+          ],
+          { quiet: true, input: body ? JSON.stringify(body) : '' },
+        );
+      const h = http(health);
+      check(h.status === 0, `${s.name}: GET ${health} answers 200 (${h.out.trim().slice(0, 120)})`);
+      const cleanPath = interim && join(ws, interim.writes.find((w) => w.key === 'data.interim_path').path);
+      if (cleanPath && existsSync(cleanPath)) {
+        const [header, first] = readFileSync(cleanPath, 'utf8').split(/\r?\n/);
+        const cells = first.split(',');
+        const row = Object.fromEntries(
+          header
+            .split(',')
+            .map((col, i) => [
+              col,
+              cells[i] !== '' && Number.isFinite(Number(cells[i])) ? Number(cells[i]) : cells[i],
+            ])
+            .filter(([col]) => col !== 'NObeyesdad'),
+        );
+        const p = http('/predict', row);
+        check(
+          p.status === 0 && /"prediction"/.test(p.out),
+          `${s.name}: POST /predict answers a prediction (${p.out.trim().slice(0, 160)})`,
+        );
+      } else check(false, `${s.name}: no clean data to post to /predict`);
+      podman(['logs', name], { quiet: true })
+        .out.split('\n')
+        .slice(-5)
+        .forEach((l) => l && console.log(`    | ${l}`));
       podman(['rm', '-f', name], { quiet: true });
     }
   } finally {
