@@ -5,10 +5,14 @@
  *                  instead of hundreds: zod and js-yaml alone are ~250);
  *   dist/main.js   a two-line loader, what `bin`, dvc.yaml and compose run.
  * The output depends only on the sources, so the same sources always give the same bytes: a stage's code
- * dependency (Nx, dvc.yaml) is its bundle. Usage, from a project folder:
+ * dependency (Nx, dvc.yaml) is its bundle. Files a bundle needs at run time that cannot be bundled (e.g. the .wasm
+ * binaries of @tensorflow/tfjs-backend-wasm) are listed in the package's package.json as
+ * `"bundleAssets": ["<package>/<path inside it>", …]` and copied beside the bundle, so dist/ runs on its own (a
+ * container image holds dist/ only). Usage, from a project folder:
  *   node ../../tools/workspace/bundle-cli.mjs dist/main.js
  */
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -37,9 +41,18 @@ async function bundle(entry) {
     minifySyntax: true,
     logLevel: 'warning',
   });
+  copyAssets(dirname(resolve(entry)));
   writeFileSync(entry, loader(bundleName));
   chmodSync(entry, 0o755);
   rmSync(`${entry}.map`, { force: true }); // tsc's map of the entry no longer matches the loader
+}
+
+/** Copy the package's `bundleAssets` (resolved as module paths from the package folder) into dist/. */
+function copyAssets(dist) {
+  const pkgFile = resolve('package.json');
+  const assets = JSON.parse(readFileSync(pkgFile, 'utf8')).bundleAssets ?? [];
+  const require = createRequire(pkgFile);
+  for (const asset of assets) copyFileSync(require.resolve(asset), join(dist, basename(asset)));
 }
 
 const argv = process.argv.slice(2);

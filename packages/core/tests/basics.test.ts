@@ -245,6 +245,7 @@ describe('logger and progress', () => {
     }
     p.done();
     expect(off.lines.length).toBe(11);
+    expect(off.lines[4]).toMatch(/rows: 50\/100 rows 50\.0% \(1000 rows\/s, ETA 0s\)/);
     expect(off.lines.at(-1)).toMatch(/rows: 100\/100 rows 100\.0%/);
 
     const on = capture(true);

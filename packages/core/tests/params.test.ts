@@ -96,7 +96,10 @@ describe('params', () => {
     // unknown keys: at the top level, in a section, in a nested section, several at once
     bad('modelz: {}\n', 'modelz: unknown key');
     bad('data:\n  test_siz: 0.3\n', 'data.test_siz: unknown key');
-    bad('models:\n  svm:\n    gamma: 1\n', 'models.svm.gamma: unknown key');
+    bad('models:\n  svm:\n    degree: 3\n', 'models.svm.degree: unknown key');
+    // our svm and mlp keys: a wrong gamma word, a hidden layer width that is not a positive integer
+    bad('models:\n  svm:\n    gamma: auto\n', 'models.svm.gamma: Invalid input');
+    bad('models:\n  mlp:\n    hidden_layers: [64, 0]\n', 'models.mlp.hidden_layers[1]: Too small: expected number to be >0');
     bad('training:\n  folds: 3\n  seed: 1\n', 'training.folds: unknown key; training.seed: unknown key');
     // every problem is reported, not only the first (in schema order, a section's unknown keys after its values)
     bad(

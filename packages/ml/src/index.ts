@@ -1,1 +1,11 @@
 export * from './lib/learner.js';
+export * from './lib/metrics.js';
+export * from './lib/split.js';
+export * from './lib/search.js';
+export * from './lib/data.js';
+export * from './lib/evaluate.js';
+export * from './lib/train.js';
+export * from './lib/reports.js';
+export * from './lib/learners/index.js';
+export { logisticRegressionLearner, type LogisticRegressionParams } from './lib/learners/logistic.js';
+export { lbfgs } from './lib/optim/lbfgs.js';

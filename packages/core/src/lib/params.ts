@@ -65,6 +65,14 @@ const modelsSchema = z.strictObject({
       n_estimators: z._default(positiveInt, 200),
       max_depth: z._default(positiveInt, 10),
       random_state: z._default(int, 42),
+      // ours: scikit-learn's settings the predecessor used ("sqrt" features, bootstrap, balanced class weights)
+      max_features: z._default(
+        z.union([z.enum(['sqrt', 'log2', 'all']), z.number().check(z.gt(0), z.lte(1)), positiveInt]),
+        'sqrt',
+      ),
+      bootstrap: z._default(z.boolean(), true),
+      class_weight: z._default(z.enum(['balanced', 'none']), 'balanced'),
+      min_samples_leaf: z._default(positiveInt, 1),
     }),
     {},
   ),
@@ -74,15 +82,57 @@ const modelsSchema = z.strictObject({
       max_depth: z._default(positiveInt, 5),
       learning_rate: z._default(positive, 0.1),
       random_state: z._default(int, 42),
+      // ours: XGBoost's defaults; early stopping is off while early_stopping_rounds is 0
+      subsample: z._default(z.number().check(z.gt(0), z.lte(1)), 1),
+      colsample_bytree: z._default(z.number().check(z.gt(0), z.lte(1)), 1),
+      min_child_weight: z._default(z.number().check(z.nonnegative()), 1),
+      reg_lambda: z._default(z.number().check(z.nonnegative()), 1),
+      gamma: z._default(z.number().check(z.nonnegative()), 0),
+      early_stopping_rounds: z._default(int.check(z.nonnegative()), 0),
+      validation_fraction: z._default(z.number().check(z.gte(0), z.lt(1)), 0.1),
+      smote: z._default(z.boolean(), false),
     }),
     {},
   ),
   knn: z.prefault(z.strictObject({ n_neighbors: z._default(positiveInt, 5) }), {}),
   svm: z.prefault(
-    z.strictObject({ kernel: z._default(z.enum(['linear', 'rbf']), 'linear'), C: z._default(positive, 1.0) }),
+    z.strictObject({
+      kernel: z._default(z.enum(['linear', 'rbf']), 'linear'),
+      C: z._default(positive, 1.0),
+      // ours: the rbf width ("scale" = 1 / (features × variance of the training matrix), scikit-learn's default)
+      gamma: z._default(z.union([z.literal('scale'), positive]), 'scale'),
+      // ours: folds of the internal cross-validation whose held-out decision values fit the Platt sigmoids
+      calibration_folds: z._default(int.check(z.gte(2)), 5),
+      // ours: dual coordinate descent stops when the projected-gradient spread is below tol, or after max_iter epochs
+      tol: z._default(positive, 0.1),
+      max_iter: z._default(positiveInt, 1000),
+    }),
+    {},
+  ),
+  // ours: the multilayer perceptron (tfjs); hidden_layers lists the width of each hidden ReLU layer
+  mlp: z.prefault(
+    z.strictObject({
+      hidden_layers: z._default(z.array(positiveInt).check(z.minLength(1)), [64, 32]),
+      epochs: z._default(positiveInt, 200),
+      batch_size: z._default(positiveInt, 32),
+      learning_rate: z._default(positive, 0.003),
+      l2: z._default(z.number().check(z.nonnegative()), 1e-3),
+      patience: z._default(positiveInt, 20),
+      validation_fraction: z._default(z.number().check(z.gte(0), z.lt(1)), 0.1),
+    }),
+    {},
+  ),
+  // ours: multinomial logistic regression (L2, L-BFGS)
+  logistic_regression: z.prefault(
+    z.strictObject({ C: z._default(positive, 1.0), max_iter: z._default(positiveInt, 100) }),
     {},
   ),
 });
+
+/** A search dimension: the values random search draws from (at least one). */
+const choices = <T extends z.ZodMiniType>(item: T, values: z.output<T>[]) =>
+  z._default(z.array(item).check(z.minLength(1)), values);
+const fraction = z.number().check(z.gt(0), z.lte(1));
 
 const trainingSchema = z.strictObject({
   cross_validation: z._default(z.boolean(), true),
@@ -90,6 +140,24 @@ const trainingSchema = z.strictObject({
   scoring: z._default(z.enum(['f1_weighted', 'accuracy', 'f1_macro', 'balanced_accuracy']), 'f1_weighted'),
   random_search_iterations: z._default(int.check(z.nonnegative()), 20),
   random_state: z._default(int, 42),
+  // ours: the boosted trees' random search space (the predecessor's XGBoost_SMOTE space)
+  search_space: z.prefault(
+    z.strictObject({
+      n_estimators: choices(positiveInt, [100, 200, 400]),
+      max_depth: choices(positiveInt, [3, 5, 7]),
+      learning_rate: choices(positive, [0.01, 0.05, 0.1]),
+      subsample: choices(fraction, [0.6, 0.8, 1.0]),
+      colsample_bytree: choices(fraction, [0.6, 0.8, 1.0]),
+      smote_k_neighbors: choices(positiveInt, [1]),
+    }),
+    {},
+  ),
+  // ours: a search scores all its draws on half the folds and only the best third on the rest
+  successive_halving: z._default(z.boolean(), true),
+  // ours: worker threads for CV and search (0: one per CPU core)
+  n_jobs: z._default(int.check(z.nonnegative()), 0),
+  // ours: shuffles per feature for the permutation importances on held-out folds
+  importance_repeats: z._default(positiveInt, 5),
 });
 
 const evaluationSchema = z.strictObject({

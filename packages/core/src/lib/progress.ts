@@ -37,7 +37,9 @@ export function createProgress(options: ProgressOptions): Progress {
     const rate = count / seconds;
     const pct = total ? ` ${((100 * count) / total).toFixed(1)}%` : '';
     const of = total ? `/${total}` : '';
-    return `${label}: ${count}${of} ${unit}${pct} (${rate.toFixed(rate < 10 ? 1 : 0)} ${unit}/s)`;
+    // the time left at the rate so far, while work remains
+    const eta = total && count > 0 && count < total ? `, ETA ${formatSeconds((total - count) / rate)}` : '';
+    return `${label}: ${count}${of} ${unit}${pct} (${rate.toFixed(rate < 10 ? 1 : 0)} ${unit}/s${eta})`;
   };
   const bar = (): string => {
     if (!total) return describe();
@@ -68,4 +70,12 @@ export function createProgress(options: ProgressOptions): Progress {
       draw(true);
     },
   };
+}
+
+/** Seconds for people: "42s", "3m05s", "2h07m". */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -1,0 +1,158 @@
+/**
+ * The learner registry: which models `models.algorithms` trains, under the predecessor's model keys, run names,
+ * metric prefixes and artifact names (so tracking reads as it did), with the hyper-parameters params.yaml gives
+ * them, and the learner that fits each key.
+ *
+ * Wiring a learner is one line in LEARNERS: `Key: (hp) => someLearner(hp)`. A selected algorithm whose model key
+ * has no learner in this build is an InputError (exit 2) before any work.
+ */
+import { InputError, type Params } from '@mlops/core';
+import type { Learner } from '../learner.js';
+import { logisticRegressionLearner } from './logistic.js';
+
+export type Algorithm = Params['models']['algorithms'][number];
+export type HyperValue = number | string | boolean;
+export type HyperParams = Readonly<Record<string, HyperValue>>;
+export type LearnerFactory = (hyper: HyperParams) => Learner;
+
+/** One model the stage trains and cross-validates. */
+export interface CandidateSpec {
+  /** The predecessor's model key, e.g. "RandomForest"; also the registry key of its learner. */
+  readonly key: string;
+  readonly algorithm: Algorithm;
+  /** The tracking run name (the predecessor's: "RandomForest_Baseline", "XGBoost_SMOTE_Tuning"…). */
+  readonly runName: string;
+  /** The prefix of its weighted metrics in tracking ("rf" → rf_precision_weighted). */
+  readonly metricPrefix: string;
+  /** The name its model artifact had ("random_forest_model"). */
+  readonly artifactName: string;
+  /** The hyper-parameters it is fitted with (before search), as params.yaml gives them. */
+  readonly hyperParams: HyperParams;
+  /** Random search: draws from `space` over `hyperParams`, each CV-scored; the best draw is the model's. */
+  readonly search?: {
+    readonly space: Readonly<Record<string, readonly HyperValue[]>>;
+    readonly iterations: number;
+  };
+  /** Fitted with the best searched hyper-parameters of another candidate, minus `drop`. */
+  readonly tunedFrom?: { readonly key: string; readonly drop: readonly string[] };
+}
+
+const LEARNERS: Readonly<Record<string, LearnerFactory>> = {
+  LogisticRegression: (hp) => logisticRegressionLearner({ C: num(hp, 'C'), max_iter: num(hp, 'max_iter') }),
+};
+
+/** A numeric hyper-parameter, or an InputError naming it. */
+export function num(hp: HyperParams, name: string): number {
+  const v = hp[name];
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new InputError(`hyper-parameter ${name}: expected a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** The candidates of the selected algorithms, in the predecessor's order, each with its params.yaml values. */
+export function candidatesFor(params: Params): CandidateSpec[] {
+  const m = params.models;
+  const out: CandidateSpec[] = [];
+  const selected = new Set(m.algorithms);
+  if (selected.has('random_forest'))
+    out.push({
+      key: 'RandomForest',
+      algorithm: 'random_forest',
+      runName: 'RandomForest_Baseline',
+      metricPrefix: 'rf',
+      artifactName: 'random_forest_model',
+      hyperParams: { ...m.random_forest, class_weight: 'balanced' },
+    });
+  if (selected.has('xgboost')) {
+    const space = params.training.search_space;
+    out.push({
+      key: 'XGBoost_SMOTE',
+      algorithm: 'xgboost',
+      runName: 'XGBoost_SMOTE_Tuning',
+      metricPrefix: 'xgb_smote',
+      artifactName: 'xgboost_smote_model',
+      hyperParams: {
+        ...m.xgboost,
+        subsample: 1,
+        colsample_bytree: 1,
+        smote_k_neighbors: space.smote_k_neighbors[0]!,
+      },
+      ...(params.training.random_search_iterations > 0
+        ? { search: { space, iterations: params.training.random_search_iterations } }
+        : {}),
+    });
+    out.push({
+      key: 'XGBoost_Simple',
+      algorithm: 'xgboost',
+      runName: 'XGBoost_Simple',
+      metricPrefix: 'xgb_simple',
+      artifactName: 'xgboost_simple_model',
+      hyperParams: { ...m.xgboost },
+      // the notebook's best model: the tuned parameters without SMOTE (the predecessor's trainer forgot them)
+      tunedFrom: { key: 'XGBoost_SMOTE', drop: ['smote_k_neighbors'] },
+    });
+  }
+  if (selected.has('knn'))
+    out.push({
+      key: 'KNN',
+      algorithm: 'knn',
+      runName: 'KNN',
+      metricPrefix: 'knn',
+      artifactName: 'knn_model',
+      hyperParams: { ...m.knn },
+    });
+  if (selected.has('svm'))
+    out.push({
+      key: 'SVM_Linear',
+      algorithm: 'svm',
+      runName: 'SVM_Linear',
+      metricPrefix: 'svm',
+      artifactName: 'svm_model',
+      hyperParams: { ...m.svm },
+    });
+  if (selected.has('logistic_regression'))
+    out.push({
+      key: 'LogisticRegression',
+      algorithm: 'logistic_regression',
+      runName: 'LogisticRegression',
+      metricPrefix: 'logreg',
+      artifactName: 'logistic_regression_model',
+      hyperParams: { ...m.logistic_regression },
+    });
+  if (selected.has('mlp'))
+    out.push({
+      key: 'MLP',
+      algorithm: 'mlp',
+      runName: 'MLP',
+      metricPrefix: 'mlp',
+      artifactName: 'mlp_model',
+      hyperParams: {},
+    });
+  return out;
+}
+
+/** The model keys that have a learner in this build. */
+export function availableLearners(): string[] {
+  return Object.keys(LEARNERS);
+}
+
+/** Refuses, before any work, a selected algorithm whose learner this build lacks. */
+export function checkLearners(candidates: readonly CandidateSpec[]): void {
+  for (const c of candidates) {
+    if (!Object.hasOwn(LEARNERS, c.key))
+      throw new InputError(
+        `models.algorithms: "${c.algorithm}" (model ${c.key}) has no learner in this build; available: ${availableLearners().join(', ')}`,
+      );
+  }
+}
+
+/** The learner of a model key with these hyper-parameters; a bad hyper-parameter is an InputError naming the model. */
+export function learnerFor(key: string, hyper: HyperParams): Learner {
+  const factory = Object.hasOwn(LEARNERS, key) ? LEARNERS[key] : undefined;
+  if (!factory) throw new InputError(`model ${key}: no learner in this build`);
+  try {
+    return factory(hyper);
+  } catch (error) {
+    throw new InputError(`model ${key}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * SMOTE oversampling (imbalanced-learn's SMOTE with sampling_strategy "auto", as the predecessor's XGBoost_SMOTE):
+ * every class except the largest is topped up to the largest class's count with synthetic rows
+ * x_i + u · (x_nn − x_i), where x_i is a random row of the class, x_nn one of its k nearest neighbours within the
+ * class (Euclidean; the row itself excluded; equal distances ordered by row) and u uniform in [0, 1).
+ * The original rows come first, unchanged; synthetic rows follow, class by class. With sample weights, a synthetic
+ * row carries the weight of the row it was grown from.
+ */
+import { InputError, type SeededRng } from '@mlops/core';
+import type { FitData } from '../learner.js';
+import { checkFitData, classCounts } from './trees/fit-data.js';
+
+export interface SmoteOptions {
+  readonly kNeighbors: number;
+  readonly rng: SeededRng;
+}
+
+export function smote(data: FitData, options: SmoteOptions): FitData {
+  const { kNeighbors: k, rng } = options;
+  if (!Number.isInteger(k) || k < 1)
+    throw new InputError(`smote: k_neighbors must be an integer >= 1, got ${k}`);
+  checkFitData(data, 'smote');
+  const { x, y, nClasses: K, sampleWeight } = data;
+  const F = x.cols;
+  const counts = classCounts(y, K);
+  let majority = 0;
+  for (let c = 1; c < K; c++) if (counts[c]! > counts[majority]!) majority = c;
+  const target = counts[majority]!;
+  let extra = 0;
+  for (let c = 0; c < K; c++) if (c !== majority && counts[c]! > 0) extra += target - counts[c]!;
+  if (extra === 0) return data;
+
+  const n = x.rows;
+  const total = n + extra;
+  const outX = new Float64Array(total * F);
+  outX.set(x.data);
+  const outY = new Int32Array(total);
+  outY.set(y);
+  const outW = sampleWeight ? new Float64Array(total) : undefined;
+  if (outW && sampleWeight) outW.set(sampleWeight);
+
+  let next = n;
+  const neighbors = new Int32Array(k);
+  const dist = new Float64Array(k);
+  for (let c = 0; c < K; c++) {
+    const need = c === majority || counts[c] === 0 ? 0 : target - counts[c]!;
+    if (need === 0) continue;
+    const members: number[] = [];
+    for (let i = 0; i < n; i++) if (y[i] === c) members.push(i);
+    if (members.length <= k) {
+      throw new InputError(
+        `smote: class ${c} has ${members.length} row(s); k_neighbors ${k} needs at least ${k + 1} rows of every class`,
+      );
+    }
+    // neighbours of each base row, found once and reused by every synthetic row grown from it
+    const cache = new Map<number, Int32Array>();
+    for (let s = 0; s < need; s++) {
+      const base = members[rng.int(members.length)]!;
+      let nn = cache.get(base);
+      if (!nn) {
+        nearestInClass(x.data, F, base, members, k, neighbors, dist);
+        nn = neighbors.slice();
+        cache.set(base, nn);
+      }
+      const other = nn[rng.int(k)]!;
+      const u = rng.uniform();
+      const bo = base * F;
+      const oo = other * F;
+      const to = next * F;
+      for (let f = 0; f < F; f++) {
+        const a = x.data[bo + f]!;
+        outX[to + f] = a + u * (x.data[oo + f]! - a);
+      }
+      outY[next] = c;
+      if (outW && sampleWeight) outW[next] = sampleWeight[base]!;
+      next++;
+    }
+  }
+  return {
+    x: { data: outX, rows: total, cols: F },
+    y: outY,
+    nClasses: K,
+    ...(outW ? { sampleWeight: outW } : {}),
+  };
+}
+
+/** The k rows of `members` nearest to row `base` (itself excluded), nearest first, ties by lower row index. */
+function nearestInClass(
+  data: Float64Array,
+  F: number,
+  base: number,
+  members: number[],
+  k: number,
+  neighbors: Int32Array,
+  dist: Float64Array,
+): void {
+  dist.fill(Infinity);
+  neighbors.fill(-1);
+  const bo = base * F;
+  for (const m of members) {
+    if (m === base) continue;
+    const mo = m * F;
+    let d = 0;
+    for (let f = 0; f < F; f++) {
+      const diff = data[bo + f]! - data[mo + f]!;
+      d += diff * diff;
+    }
+    if (d >= dist[k - 1]!) continue; // members are in row order, so an equal distance keeps the earlier row
+    let j = k - 1;
+    while (j > 0 && dist[j - 1]! > d) {
+      dist[j] = dist[j - 1]!;
+      neighbors[j] = neighbors[j - 1]!;
+      j--;
+    }
+    dist[j] = d;
+    neighbors[j] = m;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The units of training work, run in worker threads or in process by the same function: a CV fit (fit on the
+ * other folds, score the held-out fold), a refit on the whole training split, and permutation importances on a
+ * held-out fold. Each fit builds its own preprocessing from its own training rows (no leakage from the held-out
+ * rows) and every score goes through the predictor @mlops/model builds from the fitted ModelJson.
+ */
+import { SeededRng } from '@mlops/core';
+import {
+  Preprocessor,
+  fitPreprocessing,
+  predictorFromJson,
+  selectRows,
+  type FeatureSpec,
+  type ModelJson,
+  type PreprocessingJson,
+  type RawBatch,
+} from '@mlops/model';
+import { learnerFor, type HyperParams } from './learners/index.js';
+import { argmaxRows, score, type Scoring } from './metrics.js';
+import { foldRows } from './split.js';
+
+/** What every task reads: the training split, its labels and its fold assignment. */
+export interface SharedData {
+  readonly spec: FeatureSpec;
+  readonly batch: RawBatch;
+  readonly y: Int32Array;
+  readonly nClasses: number;
+  /** Fold of each training row. */
+  readonly folds: Int32Array;
+  readonly seed: number;
+  /** params preprocessing.scale_features: standard-scale the numerics (else only impute them). */
+  readonly scale: boolean;
+}
+
+export type Task =
+  | { readonly kind: 'cv'; readonly key: string; readonly hyper: HyperParams; readonly fold: number }
+  | { readonly kind: 'refit'; readonly key: string; readonly hyper: HyperParams }
+  | {
+      readonly kind: 'importance';
+      readonly key: string;
+      readonly hyper: HyperParams;
+      readonly fold: number;
+      readonly repeats: number;
+      readonly scoring: Scoring;
+    };
+
+export interface CvResult {
+  readonly kind: 'cv';
+  /** Probabilities of the held-out rows (in row order), rows × nClasses. */
+  readonly proba: Float64Array;
+  readonly fitSeconds: number;
+}
+
+export interface RefitResult {
+  readonly kind: 'refit';
+  readonly model: ModelJson;
+  readonly preprocessing: PreprocessingJson;
+  readonly fitSeconds: number;
+}
+
+export interface ImportanceResult {
+  readonly kind: 'importance';
+  /** Score drop per feature (numeric inputs, derived, categoricals) and repeat. */
+  readonly drops: number[][];
+  readonly baseline: number;
+}
+
+export type TaskResult = CvResult | RefitResult | ImportanceResult;
+
+/** The seed of a fit: the model's own random_state when it has one, else training's, mixed with the fold. */
+export function fitSeed(shared: SharedData, hyper: HyperParams, fold: number): number {
+  const base = typeof hyper['random_state'] === 'number' ? hyper['random_state'] : shared.seed;
+  return (base + Math.imul(fold + 1, 0x9e3779b1)) | 0;
+}
+
+function fitOn(shared: SharedData, rows: Int32Array, key: string, hyper: HyperParams, seed: number) {
+  const sub = selectRows(shared.batch, rows);
+  const preprocessing = fitPreprocessing(sub, shared.spec, { scale: shared.scale });
+  const pre = new Preprocessor(preprocessing);
+  const x = pre.transform(sub);
+  const y = Int32Array.from(rows, (r) => shared.y[r]!);
+  const start = process.hrtime.bigint();
+  const model = learnerFor(key, hyper).fit({ x, y, nClasses: shared.nClasses }, { rng: new SeededRng(seed) });
+  const fitSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { model, preprocessing, pre, fitSeconds };
+}
+
+export function runTask(shared: SharedData, task: Task): TaskResult {
+  if (task.kind === 'refit') {
+    const all = Int32Array.from({ length: shared.batch.rows }, (_, i) => i);
+    const { model, preprocessing, fitSeconds } = fitOn(
+      shared,
+      all,
+      task.key,
+      task.hyper,
+      fitSeed(shared, task.hyper, -1),
+    );
+    return { kind: 'refit', model, preprocessing, fitSeconds };
+  }
+  const { train, valid } = foldRows(shared.folds, task.fold);
+  const { model, pre, fitSeconds } = fitOn(
+    shared,
+    train,
+    task.key,
+    task.hyper,
+    fitSeed(shared, task.hyper, task.fold),
+  );
+  const predictor = predictorFromJson(model);
+  const validBatch = selectRows(shared.batch, valid);
+  if (task.kind === 'cv') {
+    return { kind: 'cv', proba: predictor.predictProba(pre.transform(validBatch)), fitSeconds };
+  }
+  // permutation importance: shuffle one feature's values among the held-out rows, re-score, record the drop
+  const k = shared.nClasses;
+  const yValid = Int32Array.from(valid, (r) => shared.y[r]!);
+  const x = pre.transform(validBatch);
+  const proba = new Float64Array(valid.length * k);
+  const scoreOf = (b: RawBatch) => {
+    pre.transform(b, x.data as Float64Array);
+    predictor.predictProba(x, proba);
+    return score(task.scoring, yValid, argmaxRows(proba, k), k);
+  };
+  const baseline = scoreOf(validBatch);
+  const rng = new SeededRng(fitSeed(shared, task.hyper, task.fold) ^ 0x5bd1e995);
+  const drops: number[][] = [];
+  const shuffled: RawBatch = {
+    ...validBatch,
+    numeric: validBatch.numeric.slice(),
+    categorical: validBatch.categorical.slice(),
+  };
+  const n = validBatch.rows;
+  const columns: { values: Float64Array | Int32Array; stride: number; at: number }[] = [
+    ...Array.from({ length: validBatch.numericWidth }, (_, j) => ({
+      values: shuffled.numeric,
+      stride: validBatch.numericWidth,
+      at: j,
+    })),
+    ...Array.from({ length: validBatch.categoricalWidth }, (_, j) => ({
+      values: shuffled.categorical,
+      stride: validBatch.categoricalWidth,
+      at: j,
+    })),
+  ];
+  const original = (c: (typeof columns)[number]) =>
+    c.values === shuffled.numeric ? validBatch.numeric : validBatch.categorical;
+  for (const column of columns) {
+    const row: number[] = [];
+    const source = original(column);
+    for (let rep = 0; rep < task.repeats; rep++) {
+      const perm = rng.permutation(n);
+      for (let i = 0; i < n; i++)
+        column.values[i * column.stride + column.at] = source[perm[i]! * column.stride + column.at]!;
+      row.push(baseline - scoreOf(shuffled));
+    }
+    // restore the column before the next feature
+    for (let i = 0; i < n; i++)
+      column.values[i * column.stride + column.at] = source[i * column.stride + column.at]!;
+    drops.push(row);
+  }
+  return { kind: 'importance', drops, baseline };
+}
