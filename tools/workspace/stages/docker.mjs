@@ -1,9 +1,10 @@
 /**
  * docker/Dockerfile, generated from the stage manifests: shared deps and build stages, then one runtime target per
  * package that has a compose service (a stage package, later the api), named after its Nx project. Each runtime
- * image holds only that package's CLI bundle (dist/main.js + dist/main.cjs: every JS dependency is inside), its
- * package.json (the loader is an ES module), the files and Debian packages its manifest's `image` block asks for,
- * and runs as the non-root `node` user. A server (`image.port` + `image.health`) gets EXPOSE and a HEALTHCHECK.
+ * image holds only that package's CLI bundle (dist/main.js + dist/main.cjs: every JS dependency is inside, plus
+ * the package.json "bundleAssets" that bundle-cli.mjs copies beside it, e.g. .wasm files), its package.json (the
+ * loader is an ES module), the files and Debian packages its manifest's `image` block asks for, and runs as the
+ * non-root `node` user. A server (`image.port` + `image.health`) gets EXPOSE and a HEALTHCHECK.
  */
 import { posix } from 'node:path';
 
@@ -25,6 +26,7 @@ export function imagePackages(stages) {
       project: s.project,
       projectRoot: s.projectRoot,
       bin: s.bin,
+      bundleAssets: s.bundleAssets ?? [],
       image: s.image,
       stages: [],
     };
@@ -92,9 +94,13 @@ export function dockerfile(stages) {
       );
     const dist = posix.dirname(pkg.bin);
     lines.push(`COPY --from=build /app/${pkg.projectRoot}/package.json /app/${pkg.projectRoot}/`);
-    lines.push(
-      `COPY --from=build ${[pkg.bin, pkg.bin.replace(/\.js$/, '.cjs')].map((f) => `/app/${f}`).join(' ')} /app/${dist}/`,
-    );
+    // The loader, the bundle and the assets bundle-cli copied beside it (package.json "bundleAssets").
+    const distFiles = [
+      pkg.bin,
+      pkg.bin.replace(/\.js$/, '.cjs'),
+      ...pkg.bundleAssets.map((a) => `${dist}/${a}`),
+    ];
+    lines.push(`COPY --from=build ${distFiles.map((f) => `/app/${f}`).join(' ')} /app/${dist}/`);
     for (const file of files) lines.push(`COPY --from=build /app/${file} /app/${posix.dirname(file)}/`);
     if (port !== undefined) {
       lines.push(`ENV PORT=${port}`, `EXPOSE ${port}`);

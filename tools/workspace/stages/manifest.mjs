@@ -154,6 +154,10 @@ export function loadStages(root, params, paramAt) {
       ? JSON.parse(readFileSync(projectJson, 'utf8')).name
       : pkg.name.replace(/^@[^/]+\//, '');
     const bin = pkg.bin ? posix.join(projectRoot, Object.values(pkg.bin)[0].replace(/^\.\//, '')) : undefined;
+    // Files bundle-cli.mjs copies beside the bundle (package.json "bundleAssets"): part of what the CLI runs.
+    const bundleAssets = stringList(`${projectRoot}/package.json`, 'bundleAssets', pkg.bundleAssets).map(
+      (a) => posix.basename(a),
+    );
     let manifest;
     try {
       manifest = JSON.parse(readFileSync(join(root, file), 'utf8'));
@@ -246,6 +250,7 @@ export function loadStages(root, params, paramAt) {
         continuous: decl.continuous === true,
         resources: parseResources(file, where, decl.resources),
         image,
+        bundleAssets,
       });
     }
   }

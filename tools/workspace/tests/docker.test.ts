@@ -61,7 +61,7 @@ describe('docker/Dockerfile (generated)', () => {
       expect(pkg, name).toBeDefined();
       expect(copies, name).toEqual([
         `COPY --from=build /app/${pkg.projectRoot}/package.json /app/${pkg.projectRoot}/`,
-        `COPY --from=build /app/${pkg.bin} /app/${pkg.bin.replace(/\.js$/, '.cjs')} /app/${pkg.projectRoot}/dist/`,
+        `COPY --from=build ${[pkg.bin, pkg.bin.replace(/\.js$/, '.cjs'), ...pkg.bundleAssets.map((a: string) => `${pkg.projectRoot}/dist/${a}`)].map((f) => `/app/${f}`).join(' ')} /app/${pkg.projectRoot}/dist/`,
         ...pkg.image.files.map(
           (f: string) => `COPY --from=build /app/${f} /app/${f.slice(0, f.lastIndexOf('/'))}/`,
         ),
@@ -89,6 +89,7 @@ describe('docker/Dockerfile (generated)', () => {
     const { dockerfile } = await lib('docker');
     const text: string = dockerfile([
       stage('visualize', {
+        bundleAssets: ['tfjs-backend-wasm.wasm'],
         image: {
           files: ['node_modules/x/dist/*.wasm'],
           apt: ['fonts-dejavu-core'],
@@ -108,6 +109,9 @@ describe('docker/Dockerfile (generated)', () => {
     ]);
     const viz = targetOf(text, 'visualize');
     expect(viz).toContain('COPY --from=build /app/node_modules/x/dist/*.wasm /app/node_modules/x/dist/');
+    expect(viz).toContain(
+      'COPY --from=build /app/packages/visualize/dist/main.js /app/packages/visualize/dist/main.cjs /app/packages/visualize/dist/tfjs-backend-wasm.wasm /app/packages/visualize/dist/',
+    );
     expect(viz.join('\n')).toMatch(/apt-get install -y --no-install-recommends fonts-dejavu-core/);
     expect(viz.indexOf('USER root')).toBeLessThan(viz.indexOf('USER node'));
     const api = targetOf(text, 'api');
