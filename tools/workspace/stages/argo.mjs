@@ -49,8 +49,8 @@ export function requests(stage, peaks) {
 }
 
 /** compose-style mounts (`../dir:/app/dir[:ro]`) as volume mounts: params from the ConfigMap, the rest the claim. */
-function volumeMounts(stage) {
-  return mounts(stage, stage.env.includes('MLFLOW_TRACKING_URI') ? 'mlruns' : undefined).map((m) => {
+function volumeMounts(stage, trackingDir) {
+  return mounts(stage, trackingDir).map((m) => {
     const [host, inContainer, mode] = m.split(':');
     const dir = host.replace(/^\.\.\//, '');
     if (dir === posix.dirname(PARAMS_FILE)) return { name: 'params', mountPath: inContainer, readOnly: true };
@@ -63,8 +63,11 @@ function volumeMounts(stage) {
   });
 }
 
-/** The WorkflowTemplate (as data). `root` is read for the measured peaks only. */
-export function argoWorkflow(stages, root) {
+/**
+ * The WorkflowTemplate (as data). `root` is read for the measured peaks only; `trackingDir` is the folder of a
+ * file-store tracking URI (on the claim, as compose mounts it), or undefined.
+ */
+export function argoWorkflow(stages, root, trackingDir) {
   const peaks = measuredPeaks(root);
   const images = new Set(imagePackages(stages).map((p) => p.project));
   const tasks = stages.filter((s) => s.service && !s.continuous && images.has(s.project));
@@ -86,7 +89,7 @@ export function argoWorkflow(stages, root) {
       args: s.argv,
       workingDir: '/app',
       env,
-      volumeMounts: volumeMounts(s),
+      volumeMounts: volumeMounts(s, trackingDir),
       resources: { requests: requests(s, peaks) },
     };
     // Other environment (experiment name, remote credentials) from an optional Secret: never in the template.

@@ -71,7 +71,7 @@ export async function generatedFiles(root) {
   const services = composeServices(stages, mlruns);
   const compose = COMPOSE_HEADER + yaml({ services: { ...services, ...toolServices() } });
 
-  const argo = ARGO_HEADER + yaml(argoWorkflow(stages, root));
+  const argo = ARGO_HEADER + yaml(argoWorkflow(stages, root, mlruns));
 
   return {
     'dvc.yaml': await format(dvc, join(root, 'dvc.yaml')),
