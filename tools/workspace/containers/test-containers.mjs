@@ -137,6 +137,7 @@ async function main() {
   ensureTools();
   const work = mkdtempSync(join(tmpdir(), 'mlops-containers-'));
   const figures = { images: {}, stages: {}, started: new Date(started).toISOString() };
+  let cleanup;
   try {
     // runc and lowered ulimits: podman's default crun/limits fail on this machine kind (setrlimit).
     const conf = join(work, 'containers.conf');
@@ -229,6 +230,7 @@ async function main() {
       'services:\n  dvc-pull:\n    volumes:\n      - ../data/demo-remote:/mnt/demo-remote:ro\n',
     );
     const project = `mlops-test-${process.pid}`;
+    cleanup = () => podman(['network', 'rm', '-f', `${project}_default`], { quiet: true });
     const compose = (args, opts) =>
       run('podman-compose', ['-f', join(ws, COMPOSE), '-f', override, '-p', project, ...args], {
         env,
@@ -374,6 +376,8 @@ async function main() {
       podman(['rm', '-f', name], { quiet: true });
     }
   } finally {
+    // podman-compose leaves the project's network behind.
+    if (cleanup) cleanup();
     rmSync(work, { recursive: true, force: true });
   }
   figures.total_s = seconds(started);
