@@ -8,10 +8,11 @@
  * dependency (Nx, dvc.yaml) is its bundle. Files a bundle needs at run time that cannot be bundled (e.g. the .wasm
  * binaries of @tensorflow/tfjs-backend-wasm) are listed in the package's package.json as
  * `"bundleAssets": ["<package>/<path inside it>", …]` and copied beside the bundle, so dist/ runs on its own (a
- * container image holds dist/ only). Usage, from a project folder:
+ * container image holds dist/ only); worker-thread modules listed as `"bundleWorkers"` are bundled beside it too.
+ * Usage, from a project folder:
  *   node ../../tools/workspace/bundle-cli.mjs dist/main.js
  */
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -42,9 +43,65 @@ async function bundle(entry) {
     logLevel: 'warning',
   });
   copyAssets(dirname(resolve(entry)));
+  await bundleWorkers(dirname(resolve(entry)));
   writeFileSync(entry, loader(bundleName));
   chmodSync(entry, 0o755);
   rmSync(`${entry}.map`, { force: true }); // tsc's map of the entry no longer matches the loader
+}
+
+/**
+ * A file inside an installed package, by `<package>/<path>`, even when the package's "exports" do not expose it:
+ * the package's folder is found from its main entry.
+ */
+function packageFile(require, spec) {
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  const rest = spec.slice(name.length + 1);
+  let dir = dirname(require.resolve(name));
+  while (
+    !existsSync(join(dir, 'package.json')) ||
+    JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name
+  ) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`bundle-cli: cannot find the folder of package ${name}`);
+    dir = up;
+  }
+  return join(dir, rest);
+}
+
+/**
+ * Bundle the package's `bundleWorkers` beside the CLI bundle, so a bundled CLI starts its worker threads without
+ * the tsc tree or node_modules:
+ *   - the package's own worker modules (tsc outputs, e.g. "dist/lib/worker.js") become dist/<name>.mjs, ES modules
+ *     (a worker's `export default` is its task handler);
+ *   - a dependency's worker bootstrap (a module path, e.g. "piscina/dist/worker.js": piscina, bundled into the
+ *     CLI, starts `<its folder>/worker.js`, which is dist/ once bundled) becomes dist/<name>.js, an ES module too
+ *     (the package is "type": "module").
+ */
+async function bundleWorkers(dist) {
+  const pkgFile = resolve('package.json');
+  const workers = JSON.parse(readFileSync(pkgFile, 'utf8')).bundleWorkers ?? [];
+  const require = createRequire(pkgFile);
+  for (const worker of workers) {
+    const own = worker.startsWith('dist/');
+    await build({
+      entryPoints: [own ? worker : packageFile(require, worker)],
+      outfile: join(dist, own ? basename(worker).replace(/\.js$/, '.mjs') : basename(worker)),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // native add-ons are loaded from node_modules when present (piscina's optional thread niceness), else skipped
+      external: ['@napi-rs/nice'],
+      // CommonJS code inside an ES module bundle needs a require.
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      minifyWhitespace: true,
+      minifySyntax: true,
+      logLevel: 'warning',
+    });
+  }
 }
 
 /** Copy the package's `bundleAssets` (resolved as module paths from the package folder) into dist/. */
@@ -52,7 +109,7 @@ function copyAssets(dist) {
   const pkgFile = resolve('package.json');
   const assets = JSON.parse(readFileSync(pkgFile, 'utf8')).bundleAssets ?? [];
   const require = createRequire(pkgFile);
-  for (const asset of assets) copyFileSync(require.resolve(asset), join(dist, basename(asset)));
+  for (const asset of assets) copyFileSync(packageFile(require, asset), join(dist, basename(asset)));
 }
 
 const argv = process.argv.slice(2);

@@ -3,3 +3,4 @@ export * from './lib/aligned.js';
 export * from './lib/distribution.js';
 export * from './lib/report.js';
 export * from './lib/load.js';
+export * from './lib/stage.js';

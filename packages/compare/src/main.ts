@@ -4,27 +4,18 @@
  * <output>/comparison.json + <output>/comparison.md. Exit 0 when it ran (differences allowed unless failing on
  * them), 1 when differences were found and --fail-on-diff (or compare.fail_on_diff) is set, 2 on bad input.
  */
-import { join } from 'node:path';
 import {
   ExitCode,
   InputError,
-  checkWritableFile,
+  checkOutputPaths,
   loadParams,
   parseCli,
   runCli,
-  writeFileAtomic,
   DEFAULT_PARAMS_PATH,
+  type Logger,
 } from '@mlops/core';
-import { compareAligned } from './lib/aligned.js';
-import { compareDistribution } from './lib/distribution.js';
-import { loadFrame } from './lib/load.js';
-import {
-  REPORT_JSON,
-  REPORT_MARKDOWN,
-  reportJson,
-  reportMarkdown,
-  type ComparisonReport,
-} from './lib/report.js';
+import { REPORT_JSON, REPORT_MARKDOWN } from './lib/report.js';
+import { reportDiffers, runComparison, writeReports } from './lib/stage.js';
 
 const USAGE = `Usage: mlops-compare --input CLEAN.csv --reference REF.csv [--mode aligned|distribution] [--output DIR]
                      [--fail-on-diff] [--rtol X] [--atol X] [--alpha X] [--params FILE]
@@ -44,27 +35,28 @@ function numberOption(value: string | undefined, flag: string, fallback: number,
   if (value === undefined) return fallback;
   const x = Number(value);
   if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x > max)
-    throw new InputError(`--${flag}: "${value}" is not a number between 0 and ${max}`);
+    throw new InputError(
+      `--${flag}: "${value}" is not ${max === Infinity ? 'a number ≥ 0' : `a number between 0 and ${max}`}`,
+    );
   return x;
 }
 
-runCli('mlops-compare', async (argv, logger) => {
-  const { values } = parseCli(
-    argv,
-    {
-      input: { type: 'string' },
-      reference: { type: 'string' },
-      mode: { type: 'string' },
-      output: { type: 'string' },
-      'fail-on-diff': { type: 'boolean' },
-      rtol: { type: 'string' },
-      atol: { type: 'string' },
-      alpha: { type: 'string' },
-      params: { type: 'string' },
-    },
-    USAGE,
-  );
-  const params = await loadParams(values.params ?? DEFAULT_PARAMS_PATH);
+const OPTIONS = {
+  input: { type: 'string' },
+  reference: { type: 'string' },
+  mode: { type: 'string' },
+  output: { type: 'string' },
+  'fail-on-diff': { type: 'boolean' },
+  rtol: { type: 'string' },
+  atol: { type: 'string' },
+  alpha: { type: 'string' },
+  params: { type: 'string' },
+} as const;
+
+/** The CLI: exit 0 ran, 1 differences with --fail-on-diff; bad input throws (runCli: one line, exit 2). */
+export async function main(argv: string[], logger: Logger): Promise<number> {
+  const { values } = parseCli(argv, OPTIONS, USAGE);
+  const params = await loadParams(values.params ?? DEFAULT_PARAMS_PATH, { logger });
   const cfg = params.compare;
   const mode = values.mode ?? cfg.mode;
   if (mode !== 'aligned' && mode !== 'distribution')
@@ -76,34 +68,46 @@ runCli('mlops-compare', async (argv, logger) => {
   const rtol = numberOption(values.rtol, 'rtol', cfg.rtol);
   const atol = numberOption(values.atol, 'atol', cfg.atol);
   const alpha = numberOption(values.alpha, 'alpha', cfg.alpha, 1);
-  checkWritableFile(join(outputDir, REPORT_JSON)); // before the work: an unusable output folder fails at once
+  // Before the work: the reports may not land on an input, and an unusable output folder fails at once.
+  checkOutputPaths({
+    inputs: [
+      { flag: values.input ? '--input' : 'data.interim_path', path: inputPath },
+      { flag: values.reference ? '--reference' : 'data.reference_path', path: referencePath },
+    ],
+    outputs: [
+      {
+        flag: values.output ? '--output' : 'data.compare_dir',
+        path: outputDir,
+        files: [REPORT_JSON, REPORT_MARKDOWN],
+      },
+    ],
+  });
 
-  const [input, reference] = await Promise.all([loadFrame(inputPath), loadFrame(referencePath)]);
-  logger.info(
-    `comparing ${inputPath} (${input.rowCount} rows) with ${referencePath} (${reference.rowCount} rows)`,
-    {
-      mode,
-    },
-  );
-  const report: ComparisonReport =
-    mode === 'aligned'
-      ? compareAligned(input, reference, { rtol, atol, maxExamples: cfg.max_examples })
-      : compareDistribution(input, reference, { alpha, maxExamples: cfg.max_examples });
-  const ctx = { input: inputPath, reference: referencePath };
-  // Markdown first, JSON last: the JSON appearing means the run completed.
-  await writeFileAtomic(join(outputDir, REPORT_MARKDOWN), reportMarkdown(report, ctx));
-  await writeFileAtomic(join(outputDir, REPORT_JSON), reportJson(report, ctx));
+  const { report, inputRows, referenceRows } = await runComparison(inputPath, referencePath, {
+    mode,
+    rtol,
+    atol,
+    alpha,
+    maxExamples: cfg.max_examples,
+    maxRecordChars: params.csv.max_line_chars,
+  });
+  logger.info(`comparing ${inputPath} (${inputRows} rows) with ${referencePath} (${referenceRows} rows)`, {
+    mode,
+  });
+  const files = await writeReports(report, outputDir, { input: inputPath, reference: referencePath });
 
-  const different = report.mode === 'aligned' ? !report.identical : report.differs;
+  const different = reportDiffers(report);
   for (const line of report.differences) logger.info(line);
   logger.info(
-    `${different ? 'differences found' : 'no difference'}; report: ${join(outputDir, REPORT_JSON)}, ${join(outputDir, REPORT_MARKDOWN)}`,
+    `${different ? 'differences found' : 'no difference'}; report: ${files.json}, ${files.markdown}`,
   );
   if (different && failOnDiff) {
-    process.stderr.write(
-      `mlops-compare: ${mode} comparison found differences (${report.differences.length}); see ${join(outputDir, REPORT_MARKDOWN)}\n`,
+    logger.error(
+      `${mode} comparison found differences (${report.differences.length}); see ${files.markdown}`,
     );
     return ExitCode.failure;
   }
   return ExitCode.ok;
-});
+}
+
+void runCli('mlops-compare', main);

@@ -69,7 +69,7 @@ const PREDECESSOR_VALUES = {
 
 /** [name, YAML text, the value the previous implementation (`yaml` 2.9.1) gave]. */
 const DIFFERENTIAL: ReadonlyArray<readonly [name: string, text: string, expected: unknown]> = [
-  ['predecessor config/params.yaml (spec §12.1)', PREDECESSOR_PARAMS_YAML, PREDECESSOR_VALUES],
+  ['predecessor config/params.yaml', PREDECESSOR_PARAMS_YAML, PREDECESSOR_VALUES],
   [
     'repo config/params.yaml (snapshot)',
     `

@@ -63,7 +63,7 @@ describe('pythonTitle (Python str.title)', () => {
 });
 
 describe('N/A handling', () => {
-  it('has exactly the spec §2 token list', () => {
+  it('has exactly the NA token list of the predecessor', () => {
     expect([...NA_TOKENS].sort()).toEqual(
       [
         'N/A',

@@ -27,7 +27,7 @@ async function cleanFile(options: CleaningOptions = PREDECESSOR_OPTIONS) {
   return { table, profile: buildProfile(table, { input: RAW, output: 'clean.csv' }) };
 }
 
-describe.skipIf(!present)('the real dirty file (spec §2)', () => {
+describe.skipIf(!present)('the real dirty file', () => {
   it('reproduces dataset_limpio.csv: same columns, numbers within 1e-9, text equal — and byte for byte', async () => {
     const { table } = await cleanFile();
     const rows = [...outputRows(table)];
@@ -50,7 +50,7 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
     expect(bytes === (await readFile(REFERENCE, 'utf8'))).toBe(true);
   });
 
-  it('has every figure of spec §2', async () => {
+  it('has every figure of the cleaning report of the predecessor', async () => {
     const { profile } = await cleanFile();
     // missing_cells = pandas' read_csv(...).isna().sum().sum() over all 18 columns (the predecessor's input_missing)
     expect(profile.input).toMatchObject({
@@ -65,7 +65,7 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
     expect(profile.summary.duplicate_rows).toBe(49);
     expect(profile.summary.rows_preserved_pct).toBe(100);
     const by = Object.fromEntries(profile.columns.map((c) => [c.name, c]));
-    // raw NaN counts (§1.3) and out-of-range counts
+    // raw NaN counts and out-of-range counts
     const rawNaN = {
       Gender: 18,
       Age: 27,
@@ -89,7 +89,7 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
     const outOfRange = { Age: 18, Height: 19, Weight: 21, FCVC: 20, NCP: 22, CH2O: 21, FAF: 27, TUE: 17 };
     for (const [c, n] of Object.entries(outOfRange))
       expect([c, by[c]!.corrections.out_of_range]).toEqual([c, n]);
-    // imputed counts and values (§2 step 7)
+    // imputed counts and values (cleaning step 7)
     const imputed: Record<string, [number, string | number]> = {
       Age: [34, 22.85],
       Height: [42, 1.7],
@@ -115,7 +115,7 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
         expect(Math.abs((by[c]!.numeric!.outlier_median as number) - v)).toBeLessThan(0.006);
       else expect([c, by[c]!.imputed_with]).toEqual([c, v]);
     }
-    // means and stds (ddof 1), to the spec's decimals
+    // means and stds (ddof 1), to the decimals the predecessor reported
     const moments: Record<string, [number, number, number]> = {
       Age: [24.3097, 6.2734, 4],
       Height: [1.7028, 0.092, 4],
@@ -156,7 +156,7 @@ describe.skipIf(!present)('the real dirty file (spec §2)', () => {
       insufficient_weight: 272,
     });
     for (const c of profile.columns) expect([c.name, c.categories?.unexpected ?? []]).toEqual([c.name, []]);
-    // raw spellings before cleaning (§1.3)
+    // raw spellings before cleaning
     const before = Object.fromEntries(by['Gender']!.categories!.before.map((e) => [e.value, e.count]));
     expect(before).toEqual({ Male: 1040, Female: 998, ' mALE ': 51, ' fEMALE ': 46 });
     // class balance and correlations

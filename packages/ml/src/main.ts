@@ -3,11 +3,11 @@
  * mlops-ml: train (cross-validated model selection into a model bundle), evaluate (the held-out rows of the
  * training file) and predict (batch scoring of a CSV). Argument parsing, paths and files only; the work is in lib.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   DEFAULT_PARAMS_PATH,
   InputError,
-  checkWritableFile,
+  checkOutputPaths,
   createProgress,
   loadParams,
   openCsv,
@@ -91,13 +91,6 @@ const OPTIONS = {
 } as const;
 
 /** An output path that is one of the inputs would destroy it: refused before any work. */
-function refuseSame(output: string, inputs: readonly string[], what: string): void {
-  for (const input of inputs) {
-    if (resolve(output) === resolve(input))
-      throw new InputError(`${output}: ${what} is the input ${input}; choose another path`);
-  }
-}
-
 async function train(
   values: Record<string, unknown>,
   params: Params,
@@ -106,15 +99,20 @@ async function train(
   const input = (values['input'] as string | undefined) ?? params.data.interim_path;
   const output = (values['output'] as string | undefined) ?? params.models.output_dir;
   const metricsDir = (values['metrics'] as string | undefined) ?? params.reports.metrics_dir;
-  refuseSame(output, [input], 'the model folder');
-  refuseSame(metricsDir, [input], 'the metrics folder');
-  // everything that can be refused is refused now, before the work: learners, output paths
+  // everything that can be refused is refused now, before the work: output paths, learners
+  checkOutputPaths({
+    inputs: [{ flag: values['input'] ? '--input' : 'data.interim_path', path: input }],
+    outputs: [
+      { flag: values['output'] ? '--output' : 'models.output_dir', path: output, files: [BUNDLE_FILE] },
+      {
+        flag: values['metrics'] ? '--metrics' : 'reports.metrics_dir',
+        path: metricsDir,
+        files: [CV_JSON, CV_CSV],
+      },
+    ],
+  });
   const candidates = planCandidates(params);
   checkModelFolder(output);
-  for (const name of [CV_JSON, CV_CSV]) {
-    refuseSame(join(metricsDir, name), [input], 'a report');
-    checkWritableFile(join(metricsDir, name));
-  }
   const spec = obesityFeatureSpec({ bmi: params.preprocessing.create_bmi });
   const data = await readLabeledCsv(input, spec);
   if (data.warning) logger.warn(`${input}: ${data.warning}`);
@@ -187,10 +185,19 @@ async function evaluate(
   const output = (values['output'] as string | undefined) ?? params.reports.metrics_dir;
   const jsonPath = join(output, EVALUATION_JSON);
   const csvPath = join(output, EVALUATION_CSV);
-  for (const path of [jsonPath, csvPath]) {
-    refuseSame(path, [input, bundleFileOf(modelDir)], 'a report');
-    checkWritableFile(path);
-  }
+  checkOutputPaths({
+    inputs: [
+      { flag: values['input'] ? '--input' : 'data.interim_path', path: input },
+      { flag: values['model'] ? '--model' : 'models.output_dir', path: bundleFileOf(modelDir) },
+    ],
+    outputs: [
+      {
+        flag: values['output'] ? '--output' : 'reports.metrics_dir',
+        path: output,
+        files: [EVALUATION_JSON, EVALUATION_CSV],
+      },
+    ],
+  });
   const bundle = readBundle(modelDir);
   const md5 = await fileMd5(input);
   const td = bundle.training_data;
@@ -235,8 +242,13 @@ async function predict(
   const output = requireOption(values['output'], 'output');
   const modelDir = (values['model'] as string | undefined) ?? params.models.output_dir;
   const skipInvalid = Boolean(values['skip-invalid']);
-  refuseSame(output, [input, bundleFileOf(modelDir)], 'the predictions file');
-  checkWritableFile(output);
+  checkOutputPaths({
+    inputs: [
+      { flag: '--input', path: input },
+      { flag: values['model'] ? '--model' : 'models.output_dir', path: bundleFileOf(modelDir) },
+    ],
+    outputs: [{ flag: '--output', path: output }],
+  });
   const model = new LoadedModel(readBundle(modelDir));
   const fields = inputFields(model.bundle.feature_spec);
   const { header, records } = await openCsv(input);
@@ -305,7 +317,8 @@ async function predict(
   return { rows: total, scored };
 }
 
-void runCli('mlops-ml', async (argv, logger) => {
+/** The CLI, callable in-process (tests); the module runs it as the program through runCli below. */
+export async function main(argv: string[], logger: Logger): Promise<number> {
   const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
   const verb = positionals[0];
   if (positionals.length !== 1 || !['train', 'evaluate', 'predict'].includes(verb!))
@@ -331,4 +344,7 @@ void runCli('mlops-ml', async (argv, logger) => {
       ) + '\n',
     );
   }
-});
+  return 0;
+}
+
+void runCli('mlops-ml', main);

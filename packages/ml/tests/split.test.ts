@@ -1,11 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  classCounts,
-  foldRows,
-  stratifiedKFold,
-  stratifiedTrainTestSplit,
-  testAllocation,
-} from '../src/lib/split.js';
+import { classCounts, foldRows, stratifiedKFold, stratifiedTrainTestSplit } from '../src/lib/split.js';
+import golden from '../fixtures/split_golden.json' with { type: 'json' };
+import parity from '../fixtures/parity.json' with { type: 'json' };
 
 /** The real data's class sizes (spec: 272, 288, 375, 303, 326, 297, 292 in label order). */
 const REAL_COUNTS = [272, 288, 375, 303, 326, 297, 292];
@@ -49,9 +47,12 @@ describe('stratified train/test split', () => {
     expect([...stratifiedTrainTestSplit(y, 3, 0.25, 2).test]).not.toEqual([...a.test]);
   });
 
-  it('allocates by largest remainders', () => {
-    expect([...testAllocation(Int32Array.of(5, 5, 5), 4)]).toEqual([2, 1, 1]);
-    expect([...testAllocation(Int32Array.of(1, 9), 3)]).toEqual([0, 3]);
+  it("gives scikit-learn's train_test_split(stratify=y) rows, row for row (golden cases from sklearn 1.2.1)", () => {
+    for (const c of golden.cases) {
+      const y = Int32Array.from(c.y);
+      const { test } = stratifiedTrainTestSplit(y, c.counts.length, c.test_size, c.seed);
+      expect([...test], `counts ${c.counts.join('/')} seed ${c.seed}`).toEqual(c.test);
+    }
   });
 
   it('refuses a test size that leaves a side without room for the classes', () => {
@@ -83,4 +84,21 @@ describe('stratified k-fold', () => {
     }
     expect(stratifiedKFold(y, 4, k, 42)).toEqual(fold);
   });
+});
+
+describe("the predecessor's split of the real data", () => {
+  const file = fileURLToPath(new URL('../../../../shared/data/obesity/dataset_limpio.csv', import.meta.url));
+  const present = existsSync(file);
+  if (!present) console.warn(`SKIPPED the predecessor's split of the real data: ${file} is absent`);
+  it.skipIf(!present)(
+    'is the test rows scikit-learn drew (train_test_split, 0.2, stratified, seed 42)',
+    () => {
+      const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+      const target = lines.map((l) => l.slice(l.lastIndexOf(',') + 1));
+      const y = Int32Array.from(target, (t) => parity.classes.indexOf(t));
+      expect(y.includes(-1)).toBe(false);
+      const { test } = stratifiedTrainTestSplit(y, parity.classes.length, 0.2, 42);
+      expect([...test]).toEqual([...parity.test_rows].sort((a, b) => a - b));
+    },
+  );
 });

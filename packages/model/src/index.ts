@@ -11,5 +11,6 @@ export {
   softmaxInPlace,
   type LogisticRegressionJson,
 } from './lib/predictors/logistic.js';
-export { numberArray, numberField } from './lib/predictors/check.js';export * from './lib/predictors/svm.js';
+export { numberArray, numberField } from './lib/predictors/check.js';
+export * from './lib/predictors/svm.js';
 export * from './lib/predictors/mlp.js';

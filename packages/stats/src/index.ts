@@ -4,3 +4,5 @@ export * from './lib/kolmogorov.js';
 export * from './lib/ks.js';
 export * from './lib/chi2.js';
 export * from './lib/divergence.js';
+export * from './lib/histogram.js';
+export * from './lib/drift-measures.js';

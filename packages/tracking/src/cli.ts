@@ -7,7 +7,7 @@
  * Options: --tracking-uri URI, --params FILE, --json. Exit 0 ok, 1 failure, 2 bad input.
  */
 import { access } from 'node:fs/promises';
-import { DEFAULT_PARAMS_PATH, InputError, loadParams, parseCli, runCli } from '@mlops/core';
+import { DEFAULT_PARAMS_PATH, InputError, loadParams, parseCli, runCli, type Logger } from '@mlops/core';
 import {
   compareTable,
   defaultCompareMetric,
@@ -18,6 +18,57 @@ import {
   showRun,
 } from './lib/compare.js';
 import { createTracker, DEFAULT_TRACKING_URI } from './lib/tracker.js';
+import { modelsTable, versionsTable } from './lib/registry-format.js';
+import type { ModelRegistry } from './lib/registry.js';
+
+/** `models list | show NAME | promote NAME VERSION --alias A`. */
+async function modelsCommand(
+  registry: ModelRegistry,
+  args: string[],
+  alias: string | undefined,
+  json: boolean,
+  out: (s: string) => void,
+): Promise<number> {
+  const [verb, ...rest] = args;
+  switch (verb) {
+    case 'list': {
+      if (rest.length) throw new InputError(`models list takes no arguments, got '${rest.join(' ')}'`);
+      const models = await registry.listRegisteredModels();
+      const rows = [];
+      for (const m of models)
+        rows.push({ ...m, versions: (await registry.listModelVersions(m.name)).length });
+      out(json ? jsonSafe({ registered_models: rows }) : modelsTable(rows));
+      return 0;
+    }
+    case 'show': {
+      const [name, ...extra] = rest;
+      if (!name || extra.length) throw new InputError('models show needs one NAME');
+      const model = await registry.getRegisteredModel(name);
+      if (!model) throw new InputError(`registered model '${name}' not found at ${registry.location}`);
+      const versions = await registry.listModelVersions(name);
+      out(json ? jsonSafe({ registered_model: model, versions }) : versionsTable(model, versions));
+      return 0;
+    }
+    case 'promote': {
+      const [name, version, ...extra] = rest;
+      if (!name || !version || extra.length)
+        throw new InputError('models promote needs NAME VERSION --alias ALIAS');
+      if (!alias) throw new InputError('models promote needs --alias ALIAS (e.g. --alias champion)');
+      if (!(await registry.getModelVersion(name, version)))
+        throw new InputError(`registered model '${name}' has no version ${version} at ${registry.location}`);
+      const before = await registry.getVersionByAlias(name, alias);
+      await registry.setAlias(name, alias, version);
+      out(
+        json
+          ? jsonSafe({ name, alias, version, previous: before?.version ?? null })
+          : `${name}@${alias} → version ${version}${before ? ` (was ${before.version})` : ''}\n`,
+      );
+      return 0;
+    }
+    default:
+      throw new InputError(`models needs list, show NAME or promote NAME VERSION --alias ALIAS`);
+  }
+}
 
 const USAGE = `Usage: mlops-runs <command> [options]
 
@@ -27,6 +78,10 @@ Commands:
   compare [--experiment NAME] [--metric KEY] [--ascending]
                                   rank the runs of an experiment, best first (default metric: the f1/accuracy
                                   metric most runs have; loss/error-like metrics rank ascending)
+  models list                     registered models, their latest version and aliases
+  models show NAME                a registered model's versions (source, run, tags, aliases)
+  models promote NAME VERSION --alias ALIAS
+                                  point ALIAS (e.g. champion) at VERSION
 
 Options:
   --tracking-uri URI   file:<folder> or http(s)://<mlflow server> (default: MLFLOW_TRACKING_URI, else the params
@@ -43,6 +98,7 @@ const OPTIONS = {
   experiment: { type: 'string' },
   metric: { type: 'string' },
   ascending: { type: 'boolean' },
+  alias: { type: 'string' },
   params: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -57,7 +113,8 @@ function jsonSafe(value: unknown): string {
   );
 }
 
-void runCli('mlops-runs', async (argv) => {
+/** The CLI, callable in-process (tests); the module runs it as the program through runCli below. */
+export async function main(argv: string[], logger: Logger): Promise<number> {
   const { values, positionals } = parseCli(argv, OPTIONS, USAGE);
   const [command, ...rest] = positionals;
   if (!command) throw new InputError(`missing command\n\n${USAGE}`);
@@ -71,7 +128,7 @@ void runCli('mlops-runs', async (argv) => {
     () => false,
   );
   if (values.params !== undefined || hasParams) {
-    const params = await loadParams(paramsFile);
+    const params = await loadParams(paramsFile, { logger });
     paramsUri = params.mlflow.tracking_uri;
     paramsExperiment = params.mlflow.experiment_name;
   }
@@ -84,6 +141,7 @@ void runCli('mlops-runs', async (argv) => {
     trackingUri: paramsUri,
     experimentName: experimentName ?? 'Default',
     env,
+    logger,
   });
   const out = (s: string) => process.stdout.write(s);
 
@@ -145,7 +203,11 @@ void runCli('mlops-runs', async (argv) => {
         );
       return 0;
     }
+    case 'models':
+      return modelsCommand(tracker.registry(), rest, values.alias, Boolean(values.json), out);
     default:
       throw new InputError(`unknown command '${command}'\n\n${USAGE}`);
   }
-});
+}
+
+void runCli('mlops-runs', main);

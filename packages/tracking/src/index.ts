@@ -1,7 +1,7 @@
 export * from './lib/types.js';
 export * from './lib/values.js';
 export * from './lib/filestore-format.js';
-export { FileStore, fileUriToPath, type FileStoreOptions } from './lib/file-store.js';
+export { FileStore, checkFileStoreRoot, fileUriToPath, type FileStoreOptions } from './lib/file-store.js';
 export {
   RestStore,
   TrackingError,
@@ -12,3 +12,4 @@ export {
 } from './lib/rest-store.js';
 export * from './lib/tracker.js';
 export * from './lib/compare.js';
+export * from './lib/registry.js';

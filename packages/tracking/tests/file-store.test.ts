@@ -42,7 +42,7 @@ function fileTracker(
 }
 
 describe('file store round trip', () => {
-  it('the EDA run of the predecessor (spec §2): experiment, run name, params, metric, artifact, tags', async () => {
+  it('the EDA run of the predecessor: experiment, run name, params, metric, artifact, tags', async () => {
     const hash = paramsHash({ data: { raw_path: 'data/raw/x.csv' } });
     const t = await fileTracker('obesity-eda-refactored', { baseTags: { [PARAMS_HASH_TAG]: hash } });
     expect(t.backend).toBe('file');

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  dumpPyYaml,
   experimentIdForName,
   experimentMetaYaml,
   FileStore,
@@ -212,5 +213,27 @@ describe('experiment ids', () => {
     expect(seen.size).toBe(2000);
     expect(experimentIdForName('obesity-eda-refactored')).toBe(experimentIdForName('obesity-eda-refactored'));
     expect(experimentIdForName('a', 1)).not.toBe(experimentIdForName('a', 0));
+  });
+});
+
+describe('the meta.yaml dump against PyYAML (tests/fixtures/pyyaml-scalars.json, make_pyyaml_scalars.py)', () => {
+  // Values `yaml` quotes where PyYAML writes them plain: harmless (both read back the same string), and the reason
+  // tracking keeps `yaml` instead of core's js-yaml: js-yaml writes 1_000 plain (PyYAML reads an int), folds
+  // nothing PyYAML folds, and quotes y/n/Y/N too (11 of 64 values differed from PyYAML with js-yaml, 19 of 78 with
+  // `yaml` in its default YAML 1.2 mode).
+  const OVER_QUOTED = new Set(['1e3', '1.5e3', 'Y', 'y', 'n', 'N']);
+  it('is byte-identical to PyYAML for every value but the over-quoted ones', async () => {
+    const golden = JSON.parse(
+      await readFile(new URL('./fixtures/pyyaml-scalars.json', import.meta.url), 'utf8'),
+    ) as {
+      cases: { value: unknown; dump: string }[];
+    };
+    const differing: unknown[] = [];
+    for (const c of golden.cases) {
+      const ours = dumpPyYaml({ k: c.value });
+      if (ours !== c.dump) differing.push(c.value);
+      if (typeof c.value === 'string' && OVER_QUOTED.has(c.value)) expect(ours).toBe(`k: '${c.value}'\n`);
+    }
+    expect(differing.sort()).toEqual([...OVER_QUOTED].sort());
   });
 });

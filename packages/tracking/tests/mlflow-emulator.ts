@@ -1,4 +1,8 @@
 /**
+ * Kept only for what the real MLflow server (../shared/tools/mlflow, used by compat.test.ts and registry.test.ts)
+ * cannot be made to do: answer 503/429 on demand, hang past a timeout, ask for credentials, and record every
+ * request so a test can count log-batch calls and check their limits.
+ *
  * A loopback MLflow tracking server for tests, written from MLflow's REST API documentation
  * (docs/api_reference/source/rest-api.rst, mlflow/protos/service.proto) and its server behaviour
  * (mlflow/server/handlers.py, mlflow/exceptions.py ERROR_CODE_TO_HTTP_STATUS, mlflow/utils/validation.py).

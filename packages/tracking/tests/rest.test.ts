@@ -190,6 +190,16 @@ describe('REST backend: log-batch chunking to MLflow limits', () => {
   });
 });
 
+/** A loopback port nothing listens on (a server is opened on a free port, then closed). */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
 describe('REST backend: retries, auth and errors', () => {
   it('retries 503 and 429 with backoff, then succeeds', async () => {
     const t = await tracker();
@@ -220,7 +230,7 @@ describe('REST backend: retries, auth and errors', () => {
     const err = await store.getOrCreateExperiment('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrackingError);
     expect((err as Error).message).toBe(
-      'MLflow GET /api/2.0/mlflow/experiments/get-by-name failed: 500 INTERNAL_ERROR: db down',
+      `MLflow GET /api/2.0/mlflow/experiments/get-by-name failed: 500 INTERNAL_ERROR: db down (server ${server.url})`,
     );
     expect((err as TrackingError).exitCode).toBe(1);
     expect(server.callsTo('GET /api/2.0/mlflow/experiments/get-by-name')).toHaveLength(3);
@@ -242,13 +252,36 @@ describe('REST backend: retries, auth and errors', () => {
     expect((err as TrackingError).exitCode).toBe(2);
   });
 
-  it('an unreachable server is a failure naming the endpoint, after the retries', async () => {
-    const store = new RestStore('http://127.0.0.1:1', { maxRetries: 1, backoffMs: 1 });
+  it('a refused connection fails after one quick retry, naming the server and the cause, never the password', async () => {
+    const port = await closedPort();
+    // default retry settings: a refused connection must not wait through the backoff of transient errors
+    const store = new RestStore(`http://alice:Pw55secret@127.0.0.1:${port}`);
+    const started = Date.now();
     const err = await store.getExperimentByName('x').catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(err).toBeInstanceOf(TrackingError);
-    expect((err as Error).message).toMatch(
-      /^MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name failed: no response/,
+    expect((err as TrackingError).exitCode).toBe(1);
+    expect((err as Error).message).toBe(
+      `MLflow server http://127.0.0.1:${port} unreachable (GET /api/2.0/mlflow/experiments/get-by-name): ` +
+        'connection refused (nothing listens on that port) (ECONNREFUSED)',
     );
+  });
+
+  it('an unknown host fails at once naming the host and the DNS failure', async () => {
+    const store = new RestStore('http://no-such-host.invalid:5000', { backoffMs: 1 });
+    const err = await store.getExperimentByName('x').catch((e: unknown) => e);
+    expect((err as Error).message).toContain('MLflow server http://no-such-host.invalid:5000 unreachable');
+    expect((err as Error).message).toMatch(/unknown host|DNS/);
+  });
+
+  it('user info in the tracking URI is sent as basic auth and shown nowhere', async () => {
+    server.requiredAuth = `Basic ${Buffer.from('bob:pa55word').toString('base64')}`;
+    const u = new URL(server.url);
+    const store = new RestStore(`http://bob:pa55word@${u.host}`);
+    expect(store.location).not.toContain('pa55word');
+    await expect(store.getOrCreateExperiment('with-userinfo')).resolves.toMatchObject({
+      name: 'with-userinfo',
+    });
   });
 
   it('sends Authorization: Bearer from MLFLOW_TRACKING_TOKEN', async () => {

@@ -217,9 +217,15 @@ export function loadStages(root, params, paramAt) {
             return bin;
           }
           if (ref === 'params') return PARAMS_FILE;
-          if (![...reads, ...writes, ...metrics, ...plots].some((r) => r.ref === ref))
+          // a declared path, or the folder of declared files (`--output {drift.output_dir}` writing files in it)
+          const path = resolvePath(ref, 'command');
+          if (
+            ![...reads, ...writes, ...metrics, ...plots].some(
+              (r) => r.ref === ref || r.path.startsWith(`${path}/`),
+            )
+          )
             fail(file, `${where}.command: {${ref}} is not among its reads, writes, metrics or plots`);
-          return resolvePath(ref, 'command');
+          return path;
         }),
       );
       stages.push({

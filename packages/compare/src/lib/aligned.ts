@@ -5,6 +5,7 @@
  * else exactly. Unlike the predecessor it does not stop at the first failed check: it reports everything that can
  * still be compared (values are compared only when the row counts agree).
  */
+import { listForMessage } from '@mlops/core';
 import { isNumericDtype, type Dtype, type Frame } from './frame.js';
 
 export interface AlignedOptions {
@@ -89,18 +90,21 @@ export function compareAligned(input: Frame, reference: Frame, options: AlignedO
   const onlyInInput = input.header.filter((c) => !refSet.has(c));
   const onlyInReference = reference.header.filter((c) => !inputSet.has(c));
   const columnsMatch = onlyInInput.length === 0 && onlyInReference.length === 0;
-  if (onlyInInput.length) differences.push(`columns only in the input: ${onlyInInput.join(', ')}`);
+  if (onlyInInput.length) differences.push(`columns only in the input: ${listForMessage(onlyInInput)}`);
   if (onlyInReference.length)
-    differences.push(`columns only in the reference: ${onlyInReference.join(', ')}`);
+    differences.push(`columns only in the reference: ${listForMessage(onlyInReference)}`);
   const columnOrderMatch =
     input.header.length === reference.header.length &&
     input.header.every((c, i) => reference.header[i] === c);
   if (columnsMatch && !columnOrderMatch)
     differences.push(
-      `column order differs: input [${input.header.join(', ')}], reference [${reference.header.join(', ')}]`,
+      `column order differs: input [${listForMessage(input.header, 20)}], reference [${listForMessage(reference.header, 20)}]`,
     );
 
   const names = [...input.header, ...onlyInReference];
+  // positions by name from maps: indexOf per column is quadratic (100,000 columns: minutes)
+  const positionInput = new Map(input.header.map((c, i) => [c, i]));
+  const positionReference = new Map(reference.header.map((c, i) => [c, i]));
   const sameRows = input.rowCount === reference.rowCount;
   const columns: AlignedColumn[] = names.map((name) => {
     const a = input.columns.get(name);
@@ -109,8 +113,8 @@ export function compareAligned(input: Frame, reference: Frame, options: AlignedO
       name,
       inInput: !!a,
       inReference: !!b,
-      positionInput: input.header.indexOf(name),
-      positionReference: reference.header.indexOf(name),
+      positionInput: positionInput.get(name) ?? -1,
+      positionReference: positionReference.get(name) ?? -1,
       dtypeInput: a?.dtype ?? null,
       dtypeReference: b?.dtype ?? null,
       dtypeMatch: !!a && !!b && a.dtype === b.dtype,

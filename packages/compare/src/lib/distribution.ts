@@ -7,7 +7,7 @@
  * Rows are compared as multisets of their (normalised) contents: rows only in one file, duplicates in each.
  */
 import { createHash } from 'node:crypto';
-import { TARGET_COLUMN } from '@mlops/core';
+import { TARGET_COLUMN, listForMessage } from '@mlops/core';
 import {
   chiSquareIndependence,
   describeNumeric,
@@ -307,9 +307,9 @@ export function compareDistribution(
   const columnOrderMatch =
     input.header.length === reference.header.length &&
     input.header.every((c, i) => reference.header[i] === c);
-  if (onlyInInput.length) differences.push(`columns only in the input: ${onlyInInput.join(', ')}`);
+  if (onlyInInput.length) differences.push(`columns only in the input: ${listForMessage(onlyInInput)}`);
   if (onlyInReference.length)
-    differences.push(`columns only in the reference: ${onlyInReference.join(', ')}`);
+    differences.push(`columns only in the reference: ${listForMessage(onlyInReference)}`);
   if (columnsMatch && !columnOrderMatch) differences.push('the column order differs');
 
   const dtypes = [...input.header, ...onlyInReference].map((c) => ({

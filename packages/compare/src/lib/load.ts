@@ -2,7 +2,7 @@
 import { readCsvText } from '@mlops/core';
 import { frameFromRows, type Frame } from './frame.js';
 
-export async function loadFrame(path: string): Promise<Frame> {
-  const { header, rows } = await readCsvText(path);
+export async function loadFrame(path: string, maxRecordChars?: number): Promise<Frame> {
+  const { header, rows } = await readCsvText(path, maxRecordChars ? { maxRecordChars } : {});
   return frameFromRows(path, header, rows);
 }

@@ -17,15 +17,22 @@ const UNQUOTED = 1;
 const QUOTED = 2;
 const QUOTE_IN_QUOTED = 3;
 
+/** The default bound of one record (a line, or the lines of a quoted multi-line field), in characters. */
+export const DEFAULT_MAX_RECORD_CHARS = 8 * 1024 * 1024;
+
 export class CsvSyntaxError extends Error {
   constructor(
-    readonly kind: 'unterminated-quote' | 'text-after-closing-quote',
+    readonly kind: 'unterminated-quote' | 'text-after-closing-quote' | 'record-too-long',
     readonly line: number,
+    limit = 0,
   ) {
     super(
       kind === 'unterminated-quote'
         ? `unterminated quoted field (the quote opened on line ${line} is never closed)`
-        : `malformed quoted field at line ${line}: a closing quote is followed by other characters`,
+        : kind === 'record-too-long'
+          ? `line ${line} is longer than ${limit} characters, the limit of one CSV record (not a CSV file? ` +
+            `raise params csv.max_line_chars if it is one)`
+          : `malformed quoted field at line ${line}: a closing quote is followed by other characters`,
     );
   }
 }
@@ -40,6 +47,18 @@ export class CsvTokenizer {
   private pendingCR = false;
   private atStart = true;
   private recordCount = 0;
+  /** Characters of the current record in the fields already ended (its length bound includes them). */
+  private recordChars = 0;
+
+  /**
+   * @param maxRecordChars the longest record accepted: a longer one (a 600 MB single line, /dev/zero) is a
+   *   CsvSyntaxError naming its line, so memory stays bounded by this limit instead of by the input's size.
+   */
+  constructor(private readonly maxRecordChars = DEFAULT_MAX_RECORD_CHARS) {}
+
+  private tooLong(): never {
+    throw new CsvSyntaxError('record-too-long', this.recordLine, this.maxRecordChars);
+  }
 
   /**
    * Records completed so far and not yet taken: the fields, the record's index (`row`: 0 for the first record, the
@@ -78,6 +97,7 @@ export class CsvTokenizer {
             const eol = text.indexOf('\n', i);
             if (eol !== -1) {
               const end = eol > i && text.charCodeAt(eol - 1) === CR ? eol - 1 : eol;
+              if (end - i > this.maxRecordChars) this.tooLong();
               const line = text.slice(i, end);
               if (line.indexOf('"') === -1 && line.indexOf('\r') === -1) {
                 if (line.length > 0)
@@ -113,6 +133,7 @@ export class CsvTokenizer {
             if (c === COMMA || c === LF || c === CR) break;
             j++;
           }
+          if (this.recordChars + this.field.length + (j - i) > this.maxRecordChars) this.tooLong();
           this.field = this.field === '' ? text.slice(i, j) : this.field + text.slice(i, j);
           i = j;
           if (j === n) break;
@@ -131,6 +152,7 @@ export class CsvTokenizer {
           const stop = q === -1 ? n : q;
           for (let k = text.indexOf('\n', i); k !== -1 && k < stop; k = text.indexOf('\n', k + 1))
             this.line++;
+          if (this.recordChars + this.field.length + (stop - i) > this.maxRecordChars) this.tooLong();
           this.field += text.slice(i, stop);
           i = stop;
           if (q !== -1) {
@@ -174,6 +196,8 @@ export class CsvTokenizer {
   }
 
   private endField(): void {
+    this.recordChars += this.field.length + 1;
+    if (this.recordChars > this.maxRecordChars) this.tooLong();
     this.fields.push(this.field);
     this.field = '';
   }
@@ -181,6 +205,7 @@ export class CsvTokenizer {
   private endRecord(): void {
     this.records.push({ fields: this.fields, row: this.recordCount++, line: this.recordLine });
     this.fields = [];
+    this.recordChars = 0;
     this.state = FIELD_START;
     this.recordLine = this.line + 1;
   }

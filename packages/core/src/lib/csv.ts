@@ -7,8 +7,11 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { WriteStream } from 'node:fs';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
+import { CsvSyntaxError, CsvTokenizer, DEFAULT_MAX_RECORD_CHARS } from './csv-tokenizer.js';
+
+export { DEFAULT_MAX_RECORD_CHARS } from './csv-tokenizer.js';
 import { InputError, isErrnoException } from './errors.js';
+import { listForMessage } from './format.js';
 import { writeChunk, writeStreamAtomic } from './fs.js';
 
 export interface CsvRecord {
@@ -31,6 +34,11 @@ export interface CsvReadOptions {
    * small file's reading time). Larger files are streamed. 0 always streams.
    */
   wholeFileMaxBytes?: number;
+  /**
+   * The longest record accepted, in characters (default DEFAULT_MAX_RECORD_CHARS, 8 Mi; params csv.max_line_chars):
+   * a longer line is bad input naming the file and line, and memory stays bounded whatever the input.
+   */
+  maxRecordChars?: number;
 }
 
 /**
@@ -94,7 +102,7 @@ function sniffCompression(file: string): 'gzip' | undefined {
 }
 
 /** The records of a small file read whole: strict UTF-8, one batch. */
-function wholeFileRecords(file: string): CsvRecord[] {
+function wholeFileRecords(file: string, maxRecordChars: number): CsvRecord[] {
   const bytes = readFileSync(file);
   let text: string;
   try {
@@ -102,7 +110,7 @@ function wholeFileRecords(file: string): CsvRecord[] {
   } catch {
     throw invalidUtf8(file, bytes, 0, 1);
   }
-  const tokenizer = new CsvTokenizer();
+  const tokenizer = new CsvTokenizer(maxRecordChars);
   tokenizer.feed(text);
   tokenizer.end();
   return tokenizer.records;
@@ -116,13 +124,14 @@ async function* recordBatches(
   file: string,
   highWaterMark: number,
   wholeFileMaxBytes: number,
+  maxRecordChars: number,
 ): AsyncGenerator<CsvRecord[], void, undefined> {
   let compression: 'gzip' | undefined;
   try {
     const info = statSync(file);
     compression = info.isFile() ? sniffCompression(file) : undefined;
     if (info.isFile() && info.size <= wholeFileMaxBytes && !compression) {
-      const records = wholeFileRecords(file);
+      const records = wholeFileRecords(file, maxRecordChars);
       if (records.length > 0) yield records;
       return;
     }
@@ -135,7 +144,7 @@ async function* recordBatches(
     compression === 'gzip' ? raw.pipe(createGunzip({ chunkSize: Math.max(highWaterMark, 64) })) : raw;
   if (stream !== raw) raw.on('error', (error) => stream.destroy(error));
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const tokenizer = new CsvTokenizer();
+  const tokenizer = new CsvTokenizer(maxRecordChars);
   let bytes = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -176,7 +185,12 @@ export async function openCsvBatches(
   file: string,
   options: CsvReadOptions = {},
 ): Promise<{ header: string[]; batches: AsyncGenerator<readonly CsvRecord[], void, undefined> }> {
-  const source = recordBatches(file, options.highWaterMark ?? 1 << 16, options.wholeFileMaxBytes ?? 1 << 22);
+  const source = recordBatches(
+    file,
+    options.highWaterMark ?? 1 << 16,
+    options.wholeFileMaxBytes ?? 1 << 22,
+    options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS,
+  );
   let first: CsvRecord[] = [];
   while (first.length === 0) {
     const r = await source.next();
@@ -314,7 +328,9 @@ export async function readCsvTyped(file: string, options: TypedReadOptions): Pro
   for (const name of [...options.numeric, ...(options.categorical ?? [])]) {
     if (!header.includes(name)) {
       await records.return();
-      throw new InputError(`${file}: missing required column "${name}" (found: ${header.join(', ')})`);
+      throw new InputError(
+        `${file}: missing required column "${name}" (found: ${listForMessage(header, 20)})`,
+      );
     }
   }
   const numericSet = new Set(options.numeric);

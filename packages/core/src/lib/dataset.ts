@@ -1,5 +1,5 @@
 /**
- * The obesity dataset schema (UCI "Estimation of obesity levels…", spec §1.2): columns in file order, kinds,
+ * The obesity dataset schema (UCI "Estimation of obesity levels…"): columns in file order, kinds,
  * allowed categories after cleaning, valid numeric ranges, and the 7 target classes.
  */
 export type ColumnKind = 'numeric' | 'categorical' | 'binary' | 'target';

@@ -34,3 +34,17 @@ export function formatFromDigits(x: number): string {
   if (digits.length <= intLen) return `${sign}${digits.padEnd(intLen, '0')}.0`;
   return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
 }
+
+/**
+ * A list of names for a one-line message, capped: all of them when there are at most `max`, else the first `max`
+ * and how many more (`a, b, c, … and 99,997 more (100,000 in all)`), so 100,000 unknown columns make a short
+ * warning, not a 789 KB line.
+ */
+export function listForMessage(names: readonly string[], max = 10, quote = false): string {
+  const show = (n: string) => (quote ? `"${n}"` : n);
+  if (names.length <= max) return names.map(show).join(', ');
+  return (
+    `${names.slice(0, max).map(show).join(', ')}, … and ${(names.length - max).toLocaleString('en-US')} more ` +
+    `(${names.length.toLocaleString('en-US')} in all)`
+  );
+}

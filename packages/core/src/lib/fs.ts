@@ -1,18 +1,21 @@
 import {
-  accessSync,
-  constants,
+  closeSync,
   createWriteStream,
   mkdirSync,
+  openSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeFileSync,
   type WriteStream,
 } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { FailureError, InputError, isErrnoException } from './errors.js';
+import { trackTempFile } from './signals.js';
 
 let tempCounter = 0;
 
@@ -32,6 +35,10 @@ const WRITE_REFUSED: Record<string, string> = {
   EISDIR: 'it is a folder, not a file',
   ENOTDIR: 'a part of the path is a file, not a folder',
   EEXIST: 'a part of the path is a file, not a folder',
+  // mkdir in a folder that exists but takes no new entries (/proc, /sys) answers ENOENT
+  ENOENT: 'the folder cannot be created there (the file system does not allow new entries)',
+  ELOOP: 'too many symbolic links in the path',
+  ENAMETOOLONG: 'the path is too long',
 };
 
 /**
@@ -50,11 +57,13 @@ export function writeError(path: string, error: unknown): unknown {
 }
 
 /**
- * Check, before any work, that a file can be written at `path`: not an existing folder, and its nearest existing
- * folder is a writable folder. Throws the InputError writeError would give, so a stage fails at once with nothing
- * written instead of after its work with part of its outputs on disk.
+ * Check, before any work, that a file can be written at `path`: not an existing folder, and its folder can be
+ * created and written (see checkWritableFolder). Throws the InputError writeError would give, so a stage fails at
+ * once with nothing written instead of after its work with part of its outputs on disk.
  */
 export function checkWritableFile(path: string): void {
+  if (path.trim() === '') throw new InputError('an output path is empty');
+  if (/[\\/]$/.test(path)) throw new InputError(`${path}: cannot write: the path names a folder, not a file`);
   let info;
   try {
     info = statSync(path);
@@ -62,12 +71,21 @@ export function checkWritableFile(path: string): void {
     info = undefined;
   }
   if (info?.isDirectory()) throw new InputError(`${path}: cannot write: it is a folder, not a file`);
+  // The output replaces what is there by a rename: never a device, a pipe or a socket (as root, renaming over
+  // /dev/null would replace the device itself).
+  if (info && !info.isFile())
+    throw new InputError(`${path}: cannot write: it is not a regular file (a device, a pipe or a socket)`);
   checkWritableFolder(dirname(path), path);
 }
 
-/** Check, before any work, that files can be written in the folder `dir` (created if missing). */
+/**
+ * Check, before any work, that files can be written in the folder `dir` (created later if missing). Permission
+ * bits are not trusted (a root process passes access() everywhere, even in /proc): the nearest existing folder is
+ * probed by creating, then removing, the first missing folder level or a probe file. Nothing is left behind.
+ */
 export function checkWritableFolder(dir: string, target = dir): void {
-  for (let at = dir; ; at = dirname(at)) {
+  let missing: string | undefined;
+  for (let at = resolve(dir); ; at = dirname(at)) {
     let info;
     try {
       info = statSync(at);
@@ -77,18 +95,94 @@ export function checkWritableFolder(dir: string, target = dir): void {
         isErrnoException(error) &&
         (error.code === 'ENOENT' || error.code === 'ENOTDIR') &&
         dirname(at) !== at
-      )
+      ) {
+        missing = at;
         continue;
+      }
       throw writeError(target, error);
     }
     if (!info.isDirectory()) throw new InputError(`${target}: cannot write: ${at} is a file, not a folder`);
     try {
-      accessSync(at, constants.W_OK | constants.X_OK);
+      if (missing !== undefined) {
+        mkdirSync(missing);
+        rmdirSync(missing);
+      } else {
+        const probe = join(at, `.mlops-probe.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+        closeSync(openSync(probe, 'wx'));
+        unlinkSync(probe);
+      }
     } catch (error) {
       throw writeError(target, error);
     }
     return;
   }
+}
+
+/**
+ * Create `dir` and its missing parents one level at a time. Node 20's `mkdir(…, { recursive: true })` loops for
+ * ever on a folder the file system refuses to create (ENOENT under /proc); a plain mkdir per level fails at once.
+ */
+export function makeFoldersSync(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if (statSync(at).isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${at}'`), { code: 'ENOTDIR' });
+    } catch (error) {
+      if (isErrnoException(error) && error.code === 'ENOENT' && dirname(at) !== at) {
+        missing.push(at);
+        continue;
+      }
+      throw error;
+    }
+  }
+  for (const level of missing.reverse()) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      if (!(isErrnoException(error) && error.code === 'EEXIST' && statSync(level).isDirectory())) throw error;
+    }
+  }
+}
+
+/** makeFoldersSync, without blocking the event loop. */
+export async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if ((await stat(at)).isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${at}'`), { code: 'ENOTDIR' });
+    } catch (error) {
+      if (isErrnoException(error) && error.code === 'ENOENT' && dirname(at) !== at) {
+        missing.push(at);
+        continue;
+      }
+      throw error;
+    }
+  }
+  for (const level of missing.reverse()) {
+    try {
+      await mkdir(level);
+    } catch (error) {
+      if (!(isErrnoException(error) && error.code === 'EEXIST' && (await stat(level)).isDirectory()))
+        throw error;
+    }
+  }
+}
+
+/**
+ * Read a small text file (a config, a manifest, a params file) without trusting it to be small: a device
+ * (`/dev/zero`), a pipe or a file over `maxBytes` is bad input naming it and `what` it should be, never read into
+ * memory. ENOENT and other read errors are thrown as they are, for the caller to word.
+ */
+export async function readTextFileBounded(path: string, maxBytes: number, what: string): Promise<string> {
+  const info = await stat(path);
+  if (info.isDirectory()) throw new InputError(`${path}: is a folder, not ${what}`);
+  if (!info.isFile())
+    throw new InputError(`${path}: is not a regular file (a device, a pipe or a socket), not ${what}`);
+  if (info.size > maxBytes)
+    throw new InputError(`${path}: ${info.size} bytes is too large for ${what} (at most ${maxBytes})`);
+  return readFile(path, 'utf8');
 }
 
 /** Remove a temp file if it is there; a path that cannot even be looked at (a file in the way) has none. */
@@ -107,13 +201,16 @@ function removeQuietlySync(temp: string): void {
 /** Write a whole file atomically: folders are created, the data goes to a temp file beside it, then a rename. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(path);
+  const release = trackTempFile(temp);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolders(dirname(path));
     await writeFile(temp, data);
     await rename(temp, path);
   } catch (error) {
     await removeQuietly(temp);
     throw writeError(path, error);
+  } finally {
+    release();
   }
 }
 
@@ -123,13 +220,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const temp = tempPathFor(path);
+  const release = trackTempFile(temp);
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFoldersSync(dirname(path));
     writeFileSync(temp, data);
     renameSync(temp, path);
   } catch (error) {
     removeQuietlySync(temp);
     throw writeError(path, error);
+  } finally {
+    release();
   }
 }
 
@@ -142,9 +242,10 @@ export async function writeStreamAtomic(
   write: (stream: WriteStream) => Promise<void>,
 ): Promise<void> {
   const temp = tempPathFor(path);
+  const release = trackTempFile(temp);
   let stream: WriteStream | undefined;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolders(dirname(path));
     stream = createWriteStream(temp);
     // Listen from the start: a failed open (permission, full disk) must reject below, not crash the process as an
     // unhandled 'error' event while `write` is still busy.
@@ -157,6 +258,8 @@ export async function writeStreamAtomic(
     stream?.destroy();
     await removeQuietly(temp);
     throw writeError(path, error);
+  } finally {
+    release();
   }
 }
 

@@ -2,6 +2,8 @@
  * A structured logger. Human lines in the predecessor's format ("timestamp - name - LEVEL - message") by default,
  * JSON lines when asked (`json: true` or LOG_FORMAT=json). Always on stderr, so stdout stays free for data.
  */
+import { redactText } from './redact.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const LABEL: Record<Exclude<LogLevel, 'silent'>, string> = {
@@ -66,15 +68,19 @@ export function createLogger(options: LoggerOptions): Logger {
   const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const time = now();
+    // Every line passes through the one redaction helper: a URL with a password, a SAS token or a secret from the
+    // environment never reaches a log, whichever library's message carried it.
     if (json) {
       sink.write(
-        JSON.stringify({
-          time: time.toISOString(),
-          level: lvl,
-          logger: options.name,
-          msg: message,
-          ...fields,
-        }) + '\n',
+        redactText(
+          JSON.stringify({
+            time: time.toISOString(),
+            level: lvl,
+            logger: options.name,
+            msg: message,
+            ...fields,
+          }),
+        ) + '\n',
       );
     } else {
       const extra =
@@ -84,7 +90,9 @@ export function createLogger(options: LoggerOptions): Logger {
               .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
               .join(' ')
           : '';
-      sink.write(`${formatTimestamp(time)} - ${options.name} - ${LABEL[lvl]} - ${message}${extra}\n`);
+      sink.write(
+        redactText(`${formatTimestamp(time)} - ${options.name} - ${LABEL[lvl]} - ${message}${extra}`) + '\n',
+      );
     }
   };
   return {

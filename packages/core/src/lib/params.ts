@@ -1,9 +1,9 @@
 /**
- * params.yaml: one typed schema. Every key of the predecessor's file (spec §12.1) is accepted with its value as the
+ * params.yaml: one typed schema. Every key of the predecessor's params file is accepted with its value as the
  * default, so a predecessor user can bring theirs; our own keys are optional with defaults. An unknown key, a
  * wrong type or bad YAML is an InputError naming the file and the key path (exit code 2).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 // zod/mini: the functional, tree-shakeable build of the same package. `zod` (classic) puts ~800 KB into every bundled
 // CLI (2/3 of a stage's bundle) and ~50-80 ms of compile + init into every start; this schema needs ~40 KB of it.
 // Keep the namespace import and the named locale import: `import { z } from 'zod/mini'` or `z.locales.en()` make the
@@ -14,6 +14,8 @@ import { InputError, isErrnoException } from './errors.js';
 import { formatKeyPath, parseYamlData } from './yaml.js';
 
 export const DEFAULT_PARAMS_PATH = 'config/params.yaml';
+/** The largest params file read (the predecessor's is ~3 KB). */
+const MAX_PARAMS_BYTES = 4 * 1024 * 1024;
 
 // Each helper is the classic chain it replaces, check for check (`.gt(0)` is `z.gt(0)`, `.positive()` is
 // `z.positive()`, `.int()` adds the same safe-integer format check `z.int()`, `.min(n)` on a string or array is
@@ -36,6 +38,7 @@ const dataSchema = z.strictObject({
   profile_dir: z._default(path, 'reports/eda'),
   reference_path: z._default(path, 'data/raw/obesity_clean_reference.csv'),
   compare_dir: z._default(path, 'reports/compare'),
+  drift_figures_dir: z._default(path, 'reports/drift/figures'),
 });
 
 const preprocessingSchema = z.strictObject({
@@ -183,14 +186,49 @@ const mlflowSchema = z.strictObject({
   experiment_name: z._default(nonEmpty, 'Clasificacion_Niveles_Obesidad'),
   tracking_uri: z._default(nonEmpty, 'file:./mlruns'),
   run_name: z._default(nonEmpty, 'dvc_pipeline_run'),
+  // ours: the model registry the ml stage registers its winning bundle in, and the api serves from
+  registered_model_name: z._default(nonEmpty, 'obesity-classifier'),
+  champion_alias: z._default(z.string().check(z.regex(/^[\w-]{1,255}$/)), 'champion'),
+  promote_metric: z._default(z.enum(['cv_score', 'test_accuracy', 'test_f1']), 'cv_score'),
+});
+
+// ours: simulate's transformations (the predecessor's magnitudes); maps keep their YAML order, which is the draw order.
+const driftSimulateSchema = z.strictObject({
+  seed: z._default(int.check(z.nonnegative(), z.lte(4294967295)), 42),
+  generator: z._default(z.enum(['numpy', 'core']), 'numpy'),
+  shifts: z._default(z.record(nonEmpty, z.number().check(z.gt(-1))), {
+    Age: 0.1,
+    Weight: 0.15,
+    Height: 0.05,
+  }),
+  shift_noise: z._default(z.number().check(z.nonnegative()), 0.1),
+  noise: z._default(z.record(nonEmpty, z.number().check(z.nonnegative())), {
+    FCVC: 0.03,
+    NCP: 0.03,
+    CH2O: 0.03,
+    FAF: 0.03,
+    TUE: 0.03,
+  }),
 });
 
 const driftSchema = z.strictObject({
   baseline_version: z._default(z.string(), 'v1.0.0'),
   psi_threshold: z._default(positive, 0.25),
-  ks_threshold: z._default(positive, 0.1),
+  ks_threshold: z._default(probability, 0.1),
   output_dir: z._default(path, 'reports/drift'),
   alert_threshold: z._default(z.number().check(z.gt(0), z.lte(1)), 0.5),
+  // ours
+  drift_share: z._default(z.number().check(z.gt(0), z.lte(1)), 0.5),
+  pvalue_threshold: z._default(probability, 0.05),
+  distance_threshold: z._default(positive, 0.1),
+  psi_bins: z._default(int.check(z.gte(2)), 10),
+  psi_binning: z._default(z.enum(['equal_width', 'quantile']), 'equal_width'),
+  min_rows: z._default(positiveInt, 2),
+  performance_warning: z._default(probability, 0.05),
+  performance_critical: z._default(probability, 0.1),
+  important_features: z._default(int.check(z.nonnegative()), 3),
+  fail_on_drift: z._default(z.boolean(), false),
+  simulate: z.prefault(driftSimulateSchema, {}),
 });
 
 const compareSchema = z.strictObject({
@@ -205,6 +243,12 @@ const compareSchema = z.strictObject({
 const loggingSchema = z.strictObject({
   level: z._default(z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']), 'INFO'),
   format: z._default(z.string(), '%(asctime)s - %(name)s - %(levelname)s - %(message)s'),
+});
+
+const csvSchema = z.strictObject({
+  // The longest CSV record (line) a stage reads, in characters: longer is bad input, so a binary file or a
+  // 600 MB single line fails at once naming the file and line instead of filling memory.
+  max_line_chars: z._default(positiveInt, 8 * 1024 * 1024),
 });
 
 /** Each section defaults to its own defaults, so a file may omit any section. */
@@ -224,6 +268,7 @@ export const paramsSchema = z.strictObject({
   drift: section(driftSchema),
   compare: section(compareSchema),
   logging: section(loggingSchema),
+  csv: section(csvSchema),
 });
 
 export type Params = z.output<typeof paramsSchema>;
@@ -254,25 +299,60 @@ export function parseParams(value: unknown, source = DEFAULT_PARAMS_PATH): Param
 
 /** Parse params.yaml text; YAML syntax errors name the file, line and column. */
 export function parseParamsYaml(text: string, source = DEFAULT_PARAMS_PATH): Params {
-  const value = parseYamlData(text, source);
+  return paramsFromYamlValue(parseYamlData(text, source), source);
+}
+
+function paramsFromYamlValue(value: unknown, source: string): Params {
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new InputError(`${source}: invalid params: the top level must be a mapping of sections`);
   }
   return parseParams(value, source);
 }
 
-/** Load and validate a params file. A missing file is an InputError naming it. */
-export async function loadParams(file = DEFAULT_PARAMS_PATH): Promise<Params> {
+export interface LoadParamsOptions {
+  /** Where warnings go (an empty file); without it they are not shown. */
+  logger?: { warn(message: string): void };
+}
+
+/**
+ * Load and validate a params file. A missing file, a folder or an unreadable file is an InputError naming it; an
+ * empty file (or one of comments only) gives every default, with a warning naming the file, since it is more
+ * likely a mistake than a choice.
+ */
+export async function loadParams(
+  file = DEFAULT_PARAMS_PATH,
+  options: LoadParamsOptions = {},
+): Promise<Params> {
   let text: string;
   try {
+    // A params file is small and regular: /dev/zero, a pipe or a 1 GB file is refused, never read into memory.
+    const info = await stat(file);
+    if (info.isFile() && info.size > MAX_PARAMS_BYTES)
+      throw new InputError(
+        `${file}: ${info.size} bytes is too large for a params file (at most ${MAX_PARAMS_BYTES})`,
+      );
+    if (!info.isFile() && !info.isDirectory())
+      throw new InputError(
+        `${file}: is not a regular file (a device, a pipe or a socket), not a params file`,
+      );
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'EISDIR')) {
-      throw new InputError(`${file}: params file not found`);
+    if (error instanceof InputError) throw error;
+    if (isErrnoException(error)) {
+      if (error.code === 'ENOENT') throw new InputError(`${file}: params file not found`);
+      if (error.code === 'EISDIR')
+        throw new InputError(`${file}: is a folder, not a params file (give --params FILE.yaml)`);
+      if (error.code === 'EACCES' || error.code === 'EPERM')
+        throw new InputError(`${file}: cannot read the params file: permission denied`);
+      if (error.code === 'ENOTDIR')
+        throw new InputError(`${file}: params file not found (a part of the path is a file)`);
     }
     throw error;
   }
-  return parseParamsYaml(text, file);
+  const value = parseYamlData(text, file);
+  if (value === null || value === undefined)
+    options.logger?.warn(`${file}: the params file is empty; every parameter takes its default value`);
+  return paramsFromYamlValue(value, file);
 }
 
 /** The defaults of every key, as a complete Params object. */

@@ -18,13 +18,14 @@ export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
 }
 
-// YAML 1.2.2 §10.3.2 core schema, with the regular expressions and conversions of `yaml` 2.x (schema/core).
+// The YAML 1.2 core schema's resolution of plain scalars: null, bool, int (decimal, 0o octal, 0x hex), float
+// (with .inf/.nan); anything else is a string. Same regular expressions and conversions as `yaml` 2.x.
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 const INT_DEC = /^[-+]?[0-9]+$/;
 const INT_OCT = /^0o[0-7]+$/;
 const INT_HEX = /^0x[0-9a-fA-F]+$/;
-/** The spec's float pattern; it also matches decimal ints, which resolve as ints first (implicit order). */
+/** The core schema's float pattern; it also matches decimal ints, which resolve as ints first (implicit order). */
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 

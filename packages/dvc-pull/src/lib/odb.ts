@@ -6,11 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { FailureError, isErrnoException } from '@mlops/core';
+import {
+  FailureError,
+  InputError,
+  classifyError,
+  describeNetworkError,
+  isErrnoException,
+  makeFolders,
+  trackTempFile,
+} from '@mlops/core';
 import { createObjectHasher, type HashName, type ObjectHasher } from './hash.js';
 import { ObjectNotFound, type RemoteBackend } from './remotes/types.js';
 import { withRetry, type RetryOptions, DEFAULT_RETRY } from './retry.js';
@@ -57,7 +65,7 @@ const madeDirs = new Set<string>();
 /** mkdir -p, remembered for the process: thousands of objects share a few hundred shard folders. */
 export async function ensureDir(dir: string): Promise<void> {
   if (madeDirs.has(dir)) return;
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir);
   madeDirs.add(dir);
 }
 
@@ -87,6 +95,7 @@ export async function streamVerified(
 ): Promise<number> {
   await ensureDir(dirname(dest));
   const temp = tempBeside(dest);
+  const release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
   const hasher = createObjectHasher(ref.hashName);
   try {
     // Created with its final mode (less the umask): one chmod fewer per object, which counts on slow filesystems.
@@ -103,6 +112,8 @@ export async function streamVerified(
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
 }
 
@@ -128,11 +139,32 @@ function describeError(error: unknown, secrets: readonly string[]): string {
   const parts = [
     generic && (status === 401 || status === 403)
       ? 'access denied: check the credentials and permissions'
-      : e?.message || e?.name || String(error),
+      : classifyError(error) === 'unreachable'
+        ? describeNetworkError(error, { withAddress: true }) // "connection refused (…) at host:port (ECONNREFUSED)"
+        : e?.message || e?.name || String(error),
   ];
   if (e?.code && typeof e.code === 'string' && !parts[0]!.includes(e.code)) parts.push(`(${e.code})`);
   if (status) parts.push(`(HTTP ${status})`);
   return redactText(parts.join(' '), secrets);
+}
+
+/**
+ * A cloud SDK that found no credentials at all (AWS's default chain, Google's default credentials): bad input —
+ * the user must configure them — not a network failure; nothing is retried.
+ */
+function missingCredentials(ctx: TransferContext, error: unknown): InputError | undefined {
+  const e = error as { name?: string; message?: string } | undefined;
+  const message = e?.message ?? '';
+  if (
+    e?.name === 'CredentialsProviderError' ||
+    /Could not load credentials from any providers|Could not load the default credentials/i.test(message)
+  )
+    return new InputError(
+      `remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): no credentials found (${redactText(message, ctx.secrets)}); ` +
+        `set them with \`mlops-dvc remote modify --local ${ctx.remoteName} …\` or the provider's environment variables`,
+      { cause: error },
+    );
+  return undefined;
 }
 
 /** Download one object from the remote into the cache (verified). */
@@ -161,9 +193,12 @@ export async function downloadToCache(ctx: TransferContext, ref: ObjectRef): Pro
     } catch (error) {
       if (error instanceof ObjectNotFound) continue;
       if (error instanceof IntegrityError) throw error;
-      throw new FailureError(
-        `failed to download ${key} for '${ref.name}' from remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
-        { cause: error },
+      throw (
+        missingCredentials(ctx, error) ??
+        new FailureError(
+          `failed to download ${key} for '${ref.name}' from remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+          { cause: error },
+        )
       );
     }
   }
@@ -217,9 +252,12 @@ export async function uploadFromCache(ctx: TransferContext, ref: ObjectRef): Pro
     });
   } catch (error) {
     if (error instanceof FailureError) throw error;
-    throw new FailureError(
-      `failed to upload ${key} for '${ref.name}' to remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
-      { cause: error },
+    throw (
+      missingCredentials(ctx, error) ??
+      new FailureError(
+        `failed to upload ${key} for '${ref.name}' to remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+        { cause: error },
+      )
     );
   }
   return hasher.size;
@@ -230,9 +268,12 @@ export async function remoteHas(ctx: TransferContext, ref: ObjectRef): Promise<b
     try {
       if (await withRetry(() => ctx.remote.exists(key), ctx.retry ?? DEFAULT_RETRY)) return true;
     } catch (error) {
-      throw new FailureError(
-        `failed to query ${key} on remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
-        { cause: error },
+      throw (
+        missingCredentials(ctx, error) ??
+        new FailureError(
+          `failed to query ${key} on remote '${ctx.remoteName}' (${ctx.remote.displayUrl}): ${describeError(error, ctx.secrets)}`,
+          { cause: error },
+        )
       );
     }
   }

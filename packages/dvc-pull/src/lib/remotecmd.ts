@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, writeFileAtomic, type Logger } from '@mlops/core';
+import { InputError, urlHasCredentials, writeFileAtomic, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
 import { SECRET_KEYS, type Repo } from './repo.js';
@@ -52,6 +52,42 @@ export const REMOTE_OPTIONS = new Set([
   'method',
 ]);
 
+/**
+ * The URL schemes DVC accepts for a remote (its config schema's remote types; a plain path is a local remote).
+ * Anything else is refused when the remote is added or its url modified, as DVC does, not first at pull.
+ */
+export const DVC_REMOTE_SCHEMES = new Set([
+  's3',
+  'gs',
+  'azure',
+  'ssh',
+  'hdfs',
+  'webhdfs',
+  'oss',
+  'gdrive',
+  'http',
+  'https',
+  'webdav',
+  'webdavs',
+  'file',
+]);
+/** The schemes this client can transfer with; the other DVC schemes are accepted with a warning. */
+export const SUPPORTED_REMOTE_SCHEMES = new Set(['s3', 'gs', 'azure', 'http', 'https', 'file']);
+
+/** Refuse a URL whose scheme DVC does not know (exit 2); warn for one DVC knows and this client cannot use. */
+export function checkRemoteUrl(url: string, logger: Logger): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) return; // a local path
+  if (!DVC_REMOTE_SCHEMES.has(scheme))
+    throw new InputError(
+      `Unsupported URL type ${scheme}:// (DVC remotes are a path or one of ${[...DVC_REMOTE_SCHEMES].map((x) => `${x}://`).join(', ')})`,
+    );
+  if (!SUPPORTED_REMOTE_SCHEMES.has(scheme))
+    logger.warn(
+      `${scheme}:// remotes are valid for DVC but mlops-dvc cannot transfer with them (it supports a path, ${[...SUPPORTED_REMOTE_SCHEMES].map((x) => `${x}://`).join(', ')})`,
+    );
+}
+
 export interface RemoteCmdContext {
   repo: Repo;
   logger: Logger;
@@ -89,9 +125,10 @@ export async function remoteAdd(
 ): Promise<void> {
   const name = checkName(args.name);
   if (!args.url) throw new InputError('remote add needs NAME and URL');
-  if (/\/\/[^/]*:[^/]*@/.test(args.url) && !args.local)
+  checkRemoteUrl(args.url, ctx.logger);
+  if (urlHasCredentials(args.url) && !args.local)
     throw new InputError(
-      'the URL holds a password; keep credentials out of .dvc/config (use --local, or `remote modify --local NAME password …`)',
+      'the URL holds a credential (a password or a signed query string); keep credentials out of .dvc/config (use --local, or `remote modify --local NAME password …`)',
     );
   const doc = docOf(ctx.repo, args.local);
   const section = remoteSection(name);
@@ -162,6 +199,13 @@ export async function remoteModify(
     return;
   }
   if (args.value === undefined) throw new InputError('remote modify needs a VALUE (or --unset)');
+  if (option === 'url') {
+    checkRemoteUrl(args.value, ctx.logger);
+    if (urlHasCredentials(args.value) && !local)
+      throw new InputError(
+        'the URL holds a credential (a password or a signed query string); keep credentials out of .dvc/config (use --local)',
+      );
+  }
   if (SECRET_KEYS.has(option) && !local) {
     ctx.logger.warn(
       `'${option}' is a credential: writing it to .dvc/config.local (git-ignored), not .dvc/config`,

@@ -3,10 +3,9 @@
  * (`.dvc/config`, then `.dvc/config.local` on top), the cache folder and the remotes.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError, isErrnoException, type Logger } from '@mlops/core';
+import { InputError, isErrnoException, readTextFileBounded, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
 import { LocalRemote } from './remotes/local.js';
@@ -47,7 +46,8 @@ export function findRepoRoot(start: string): string {
 
 async function readIni(path: string): Promise<IniDocument> {
   try {
-    return IniDocument.parse(await readFile(path, 'utf8'), path);
+    // A DVC config is a few lines: a device or a huge file in its place is bad input, not read into memory.
+    return IniDocument.parse(await readTextFileBounded(path, 16 * 1024 * 1024, 'a DVC config file'), path);
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT') return IniDocument.empty();
     throw error;

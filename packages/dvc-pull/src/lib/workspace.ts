@@ -1,7 +1,7 @@
 /** Walking the workspace (with .dvcignore) and collecting the tracked outputs named by targets. */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { InputError, isErrnoException } from '@mlops/core';
+import { InputError, isErrnoException, readTextFileBounded } from '@mlops/core';
 import { parseDvcFile, type DvcOut } from './dvcfile.js';
 import { isIgnored, parseIgnore, type IgnoreRule } from './ignore.js';
 
@@ -78,11 +78,13 @@ export async function walkFiles(root: string, start: string, options: WalkOption
 }
 
 const COLLECT_SKIP = new Set(['node_modules']);
+/** A .dvc file is a few lines; anything over this is not one (and is not read into memory). */
+const MAX_DVC_FILE_BYTES = 16 * 1024 * 1024;
 
 async function loadDvcFile(root: string, file: string): Promise<TrackedOut[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFileBounded(file, MAX_DVC_FILE_BYTES, 'a .dvc file');
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT')
       throw new InputError(`${relFromRoot(root, file)} does not exist`);

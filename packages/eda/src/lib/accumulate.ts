@@ -3,7 +3,7 @@
  * columns (a float and one status byte per numeric cell, a code per categorical cell into a table of distinct raw
  * strings), so a million rows never become 18 million strings. Pure: no file access.
  */
-import { InputError, type ColumnKind } from '@mlops/core';
+import { InputError, listForMessage, type ColumnKind } from '@mlops/core';
 import { formatPythonFloat } from '@mlops/core';
 import {
   PANDAS_NA_STRINGS,
@@ -162,7 +162,7 @@ export class RawAccumulator {
     if (missing.length > 0) {
       const list = missing.map((c) => `"${c}"`).join(', ');
       throw new InputError(
-        `${source}: missing required column${missing.length > 1 ? 's' : ''} ${list} (found: ${header.join(', ') || 'none'})`,
+        `${source}: missing required column${missing.length > 1 ? 's' : ''} ${list} (found: ${listForMessage(header, 20) || 'none'})`,
       );
     }
     header.forEach((name, index) => {

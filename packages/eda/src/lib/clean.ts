@@ -1,5 +1,5 @@
 /**
- * The predecessor's 7 cleaning steps (spec §2) over typed columns, plus the three opt-in improvements. Steps 1–4
+ * The predecessor's 7 cleaning steps over typed columns, plus the three opt-in improvements. Steps 1–4
  * ran while reading (RawAccumulator); this finishes steps 5–7 and reports what every rule changed. Pure.
  */
 import { describeSorted, type NumericSummary } from '@mlops/stats';

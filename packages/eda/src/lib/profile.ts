@@ -11,7 +11,7 @@ import { compareCodePoints } from './python-text.js';
 
 export const PROFILE_JSON = 'eda_profile.json';
 export const PROFILE_MARKDOWN = 'eda_profile.md';
-/** Pairs at or above this |r| are called out (the spec's "only pair with |r| > 0.3"). */
+/** Pairs at or above this |r| are called out (in the real data only one pair reaches |r| > 0.3). */
 export const CORRELATION_THRESHOLD = 0.3;
 
 export interface CountEntry {

@@ -36,7 +36,7 @@ export function cleanText(s: string): string {
 /** pandas' default `na_values` for read_csv: exact matches only, no stripping (shared from core). */
 export const PANDAS_NA_STRINGS: ReadonlySet<string> = PANDAS_NA_VALUES;
 
-/** Step 3's token list (spec §2), matched exactly after step 2. Real NaN reaches it as the string `nan`. */
+/** The tokens step 3 of the cleaning turns into missing values, matched exactly after step 2. Real NaN reaches it as the string `nan`. */
 export const NA_TOKENS: ReadonlySet<string> = new Set([
   'N/A',
   'n/a',

@@ -1,5 +1,5 @@
 /**
- * The predecessor's cleaning rules as data (spec §2): which column is dropped, how each categorical column is
+ * The predecessor's cleaning rules as data: which column is dropped, how each categorical column is
  * normalised in step 6, and the exact 21-entry target lookup.
  */
 import { COLUMNS, JUNK_COLUMN, TARGET_CLASSES, TARGET_CLASSES_TITLE, type ColumnKind } from '@mlops/core';

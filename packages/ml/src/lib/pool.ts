@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RawBatch } from '@mlops/model';
+import { loadMlpBackend } from './learners/mlp.js';
 import { runTask, type SharedData, type Task, type TaskResult } from './tasks.js';
 
 export interface TaskRunner {
@@ -18,11 +19,14 @@ export interface TaskRunner {
 }
 
 export function inProcessRunner(shared: SharedData): TaskRunner {
+  // tfjs backends start asynchronously: the MLP's is loaded before the first MLP task
+  let mlpBackend: Promise<unknown> | undefined;
   return {
     threads: 1,
     async run(tasks, onDone) {
       const results: TaskResult[] = [];
       for (const task of tasks) {
+        if (task.key === 'MLP') await (mlpBackend ??= loadMlpBackend());
         const result = runTask(shared, task);
         results.push(result);
         onDone?.(task, result);
@@ -55,8 +59,14 @@ export function sharedCopy(shared: SharedData): SharedData {
   return { ...shared, batch, y: toShared(shared.y), folds: toShared(shared.folds) };
 }
 
-/** The worker module beside this file once built (dist/lib/worker.js); absent when running from sources. */
-export const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
+/**
+ * The worker module: beside the bundled CLI (dist/worker.mjs, made by the build's bundle step) or beside this file
+ * as tsc emits it (dist/lib/worker.js); absent when running from sources (tests then run tasks in process).
+ */
+export const WORKER_FILE =
+  ['./worker.mjs', './worker.js']
+    .map((name) => fileURLToPath(new URL(name, import.meta.url)))
+    .find((file) => existsSync(file)) ?? fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /** Threads for `n_jobs` (0: one per core), never more than the tasks need. */
 export function threadsFor(nJobs: number): number {

@@ -1,13 +1,11 @@
 /**
- * Stratified splits, seeded by core's SeededRng so the same seed and data give the same rows on every machine.
+ * Stratified splits, seeded, so the same seed and data give the same rows on every machine.
  *
- * Train/test: as scikit-learn's StratifiedShuffleSplit sizes it, n_test = ceil(test_size · n), and each class gets
- * floor(n_test · n_c / n) test rows plus one more for the classes with the largest remainders (ties: lower class
- * index), so class proportions are kept within one row; the rows of a class are drawn by a seeded shuffle.
+ * Train/test: scikit-learn's train_test_split with stratify, row for row (see stratifiedTrainTestSplit).
  * K-fold: each class's rows are shuffled and dealt round-robin over the folds, continuing across classes, so every
  * fold holds each class within one row of n_c / k and the fold sizes differ by at most one.
  */
-import { InputError, SeededRng } from '@mlops/core';
+import { InputError, NumpyRandomState, SeededRng } from '@mlops/core';
 
 export interface TrainTestSplit {
   /** Row indices, ascending. */
@@ -30,29 +28,37 @@ function rowsByClass(y: Int32Array, nClasses: number): Int32Array[] {
   return rows;
 }
 
-/** Test rows per class: proportional allocation with largest remainders. */
-export function testAllocation(counts: Int32Array, nTest: number): Int32Array {
-  const n = counts.reduce((a, b) => a + b, 0);
-  const alloc = new Int32Array(counts.length);
-  const remainders: { c: number; r: number }[] = [];
-  let given = 0;
-  counts.forEach((count, c) => {
-    const exact = (nTest * count) / n;
-    alloc[c] = Math.floor(exact);
-    given += alloc[c]!;
-    remainders.push({ c, r: exact - alloc[c]! });
-  });
-  remainders.sort((a, b) => b.r - a.r || a.c - b.c);
-  for (let i = 0; given < nTest && i < remainders.length; i++) {
-    const { c } = remainders[i]!;
-    if (alloc[c]! < counts[c]!) {
-      alloc[c]!++;
-      given++;
+/**
+ * scikit-learn's `_approximate_mode`: `draws` spread over the classes in proportion to `counts`, floored, then the
+ * rows still missing go to the classes with the largest remainders; classes tied on a remainder are picked by
+ * `rng.choice(…, replace=False)` (a permutation), as scikit-learn breaks ties.
+ */
+export function approximateMode(counts: Int32Array, draws: number, rng: NumpyRandomState): Int32Array {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const continuous = Array.from(counts, (c) => (c / total) * draws);
+  const floored = Int32Array.from(continuous, Math.floor);
+  let needToAdd = draws - floored.reduce((a, b) => a + b, 0);
+  if (needToAdd > 0) {
+    const remainder = continuous.map((c, i) => c - floored[i]!);
+    const values = [...new Set(remainder)].sort((x, y) => y - x);
+    for (const value of values) {
+      const inds = remainder.flatMap((r, i) => (r === value ? [i] : []));
+      const addNow = Math.min(inds.length, needToAdd);
+      const picked = rng.permutation(inds.length).subarray(0, addNow);
+      for (const p of picked) floored[inds[p]!]!++;
+      needToAdd -= addNow;
+      if (needToAdd === 0) break;
     }
   }
-  return alloc;
+  return floored;
 }
 
+/**
+ * The stratified train/test split of scikit-learn's `train_test_split(…, test_size, stratify=y, random_state=seed)`
+ * (StratifiedShuffleSplit, numpy's legacy RandomState), row for row: n_test = ceil(test_size · n); the per-class
+ * train and test counts by `approximateMode`; each class's rows (in row order) permuted, the first n_i to train and
+ * the next t_i to test. So the same data and seed give the predecessor's split, and results compare with its own.
+ */
 export function stratifiedTrainTestSplit(
   y: Int32Array,
   nClasses: number,
@@ -61,20 +67,33 @@ export function stratifiedTrainTestSplit(
 ): TrainTestSplit {
   const n = y.length;
   const nTest = Math.ceil(testSize * n);
-  if (nTest < nClasses || n - nTest < nClasses)
+  const nTrain = n - nTest;
+  if (nTest < nClasses || nTrain < nClasses)
     throw new InputError(
-      `data.test_size ${testSize}: ${n} rows give ${nTest} test and ${n - nTest} training rows, too few for ${nClasses} classes`,
+      `data.test_size ${testSize}: ${n} rows give ${nTest} test and ${nTrain} training rows, too few for ${nClasses} classes`,
     );
-  const rng = new SeededRng(seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new InputError(`data.random_state ${seed}: must be an integer in [0, 2^32 - 1]`);
+  const rng = new NumpyRandomState(seed);
+  const counts = classCounts(y, nClasses);
+  // scikit-learn sizes the classes present in y (np.unique): absent classes take no rows and no draws
+  const present = Array.from(counts.keys()).filter((c) => counts[c]! > 0);
+  const presentCounts = Int32Array.from(present, (c) => counts[c]!);
+  const trainCounts = approximateMode(presentCounts, nTrain, rng);
+  const testCounts = approximateMode(
+    presentCounts.map((c, i) => c - trainCounts[i]!),
+    nTest,
+    rng,
+  );
   const byClass = rowsByClass(y, nClasses);
-  const alloc = testAllocation(classCounts(y, nClasses), nTest);
   const isTest = new Uint8Array(n);
-  byClass.forEach((rows, c) => {
-    const order = rng.shuffle<number, Int32Array>(rows.slice());
-    for (let i = 0; i < alloc[c]!; i++) isTest[order[i]!] = 1;
+  present.forEach((c, i) => {
+    const rows = byClass[c]!;
+    const order = rng.permutation(rows.length);
+    for (let k = trainCounts[i]!; k < trainCounts[i]! + testCounts[i]!; k++) isTest[rows[order[k]!]!] = 1;
   });
   const test = new Int32Array(nTest);
-  const train = new Int32Array(n - nTest);
+  const train = new Int32Array(nTrain);
   let a = 0;
   let b = 0;
   for (let i = 0; i < n; i++) {

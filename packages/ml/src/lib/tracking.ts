@@ -136,6 +136,31 @@ export async function trackTraining(options: TrackOptions): Promise<void> {
       logger.info(
         `logged run ${parent.runId} and ${outcome.candidates.length} model runs to ${tracker.trackingUri}`,
       );
+      // The bundle becomes a new version of the registered model; the champion alias moves to it only when it
+      // beats the current champion on mlflow.promote_metric (never a silent downgrade).
+      const { registerAndPromote } = await import('@mlops/tracking');
+      const scores = {
+        cv_score: winner.draws[winner.best]!.mean,
+        test_accuracy: winner.report.test_accuracy,
+        test_f1: winner.report.test_f1,
+      };
+      const promoted = await registerAndPromote(tracker.registry(), {
+        name: params.mlflow.registered_model_name,
+        source: `${parent.artifactUri}/model`,
+        runId: parent.runId,
+        alias: params.mlflow.champion_alias,
+        metricTag: `mlops.${params.mlflow.promote_metric}`,
+        metricValue: scores[params.mlflow.promote_metric],
+        tags: {
+          'mlops.model': winner.spec.key,
+          'mlops.data_md5': options.dataMd5,
+          'mlops.bundle_sha256': options.bundleChecksum,
+          ...Object.fromEntries(Object.entries(scores).map(([k, v]) => [`mlops.${k}`, String(v)])),
+        },
+      });
+      logger.info(
+        `registered ${params.mlflow.registered_model_name} version ${promoted.version.version}: ${promoted.reason}`,
+      );
     },
   );
 }

@@ -2,11 +2,11 @@
  * Distances between two distributions, for drift and comparison reports:
  * - `jensenShannonDistance(p, q)`: scipy.spatial.distance.jensenshannon (normalises both, natural log by default);
  * - `wassersteinDistance(u, v)`: scipy.stats.wasserstein_distance (first Wasserstein distance of two samples);
- * - `psiEqualWidth(expected, actual)`: the predecessor's PSI (spec §8.2): 10 equal-width bins over the combined
+ * - `psiEqualWidth(expected, actual)`: the predecessor's PSI: 10 equal-width bins over the combined
  *   range (last bin closed, numpy.histogram's binning), proportions of 0 replaced by 1e-6;
  * - `psiQuantile(expected, actual)`: PSI over bins cut at the expected sample's deciles (numpy linear quantiles,
  *   duplicates merged; bin i is [edge_i, edge_{i+1}), open-ended at both ends), same 1e-6 floor. It sees drift on
- *   discrete columns that equal-width bins miss (spec §13.11);
+ *   discrete columns that equal-width bins miss (a column of a few integer levels);
  * - `twoProportionZTest`: pooled two-sample z-test for proportions, two-sided.
  * NaN values are missing and skipped throughout.
  */

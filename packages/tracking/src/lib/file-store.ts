@@ -13,7 +13,9 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from './local-fs.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FailureError, InputError, isErrnoException } from '@mlops/core';
+import { statSync } from 'node:fs';
+import { FailureError, InputError, checkWritableFolder, isErrnoException, trackTempFile } from '@mlops/core';
+import { deletedExperimentError } from './rest-store.js';
 import {
   experimentIdForName,
   experimentMetaYaml,
@@ -35,7 +37,7 @@ function tempName(base: string): string {
   return `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -44,7 +46,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readText(path: string): Promise<string | undefined> {
+export async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -54,15 +56,18 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 /** Replace `target` atomically; the temp file is created in `tempDir` (same filesystem, never listed by MLflow). */
-async function replaceFile(target: string, data: string, tempDir: string): Promise<void> {
+export async function replaceFile(target: string, data: string, tempDir: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = join(tempDir, tempName('w'));
+  const release = trackTempFile(temp); // removed by core's SIGINT/SIGTERM handler if interrupted
   try {
     await writeFile(temp, data, 'utf8');
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
 }
 
@@ -70,8 +75,9 @@ async function replaceFile(target: string, data: string, tempDir: string): Promi
 async function createFileExclusive(target: string, data: string, tempDir: string): Promise<boolean> {
   await mkdir(dirname(target), { recursive: true });
   const temp = join(tempDir, tempName('p'));
-  await writeFile(temp, data, 'utf8');
+  const release = trackTempFile(temp);
   try {
+    await writeFile(temp, data, 'utf8');
     await link(temp, target);
     return true;
   } catch (error) {
@@ -79,10 +85,11 @@ async function createFileExclusive(target: string, data: string, tempDir: string
     throw error;
   } finally {
     await rm(temp, { force: true });
+    release();
   }
 }
 
-async function listDirs(path: string): Promise<string[]> {
+export async function listDirs(path: string): Promise<string[]> {
   try {
     const entries = await readdir(path, { withFileTypes: true });
     return entries.filter((e) => e.isDirectory()).map((e) => e.name);
@@ -93,7 +100,7 @@ async function listDirs(path: string): Promise<string[]> {
 }
 
 /** Files under `dir`, as POSIX paths relative to it (keys with '/' live in sub-folders). */
-async function listFilesRecursive(dir: string, prefix = ''): Promise<string[]> {
+export async function listFilesRecursive(dir: string, prefix = ''): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -110,6 +117,11 @@ async function listFilesRecursive(dir: string, prefix = ''): Promise<string[]> {
   return out.sort();
 }
 
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!;
+}
+
 /** `file:./mlruns`, `file:///abs/mlruns`, `file:/abs`, or a plain path → an absolute folder. */
 export function fileUriToPath(uri: string, cwd = process.cwd()): string {
   if (uri.startsWith('file://')) return fileURLToPath(uri);
@@ -124,6 +136,43 @@ export interface FileStoreOptions {
   /** How long to wait for another process to finish writing an experiment's meta.yaml (ms). */
   claimWaitMs?: number;
   now?: () => number;
+  /**
+   * Told about each entry that cannot be read (a corrupt or empty meta.yaml, an unknown run status) and is left
+   * out of a listing; MLflow's reader raises on them, so they must not vanish silently.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Check that `root` can hold a file store: not a file (for readers and writers alike), and, with `writable`
+ * (a stage about to log), an existing folder it can write in or a folder it can create (nothing is created). Bad
+ * input naming it, before the stage's work.
+ */
+export function checkFileStoreRoot(root: string, options: { writable?: boolean } = {}): void {
+  let info;
+  try {
+    info = statSync(root);
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOTDIR')
+      throw new InputError(
+        `${root}: the MLflow tracking store is under a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
+      );
+    info = undefined;
+  }
+  if (info && !info.isDirectory())
+    throw new InputError(
+      `${root}: the MLflow tracking store is a file, not a folder (set MLFLOW_TRACKING_URI to a folder)`,
+    );
+  if (!options.writable) return;
+  try {
+    checkWritableFolder(root);
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new InputError(`MLflow tracking store ${root}: ${error.message.replace(`${root}: `, '')}`, {
+        cause: error,
+      });
+    throw error;
+  }
 }
 
 export class FileStore implements TrackingStore {
@@ -132,6 +181,7 @@ export class FileStore implements TrackingStore {
   readonly location: string;
   private readonly claimWaitMs: number;
   private readonly now: () => number;
+  private readonly onWarning: (message: string) => void;
   private initialized = false;
   /** run id → run folder, for runs this store created or found (a run never moves while we log to it). */
   private readonly runDirs = new Map<string, string>();
@@ -141,6 +191,14 @@ export class FileStore implements TrackingStore {
     this.location = this.root;
     this.claimWaitMs = options.claimWaitMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    // One warning per unreadable entry, however many listings read it.
+    const warned = new Set<string>();
+    const sink = options.onWarning ?? (() => undefined);
+    this.onWarning = (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      sink(message);
+    };
   }
 
   private get artifactRootUri(): string {
@@ -192,12 +250,17 @@ export class FileStore implements TrackingStore {
     }
   }
 
+  /** An experiment's meta.yaml; a missing one is no experiment, an unreadable one is reported and skipped. */
   private async readExperiment(parent: string, id: string): Promise<Experiment | undefined> {
-    const text = await readText(join(parent, id, META));
+    const path = join(parent, id, META);
+    const text = await readText(path);
     if (text === undefined) return undefined;
     try {
       return parseExperimentMeta(text);
-    } catch {
+    } catch (error) {
+      this.onWarning(
+        `${path}: unreadable experiment meta.yaml (${reasonOf(error)}); experiment ${id} skipped`,
+      );
       return undefined;
     }
   }
@@ -208,6 +271,10 @@ export class FileStore implements TrackingStore {
     for (const id of ids) {
       const exp = await this.readExperiment(this.root, id);
       if (exp && exp.experimentId === id) out.push(exp);
+      else if (exp)
+        this.onWarning(
+          `${join(this.root, id, META)}: experiment_id '${exp.experimentId}' does not match its folder; experiment ${id} skipped`,
+        );
     }
     return out.sort(
       (a, b) => (b.creationTime ?? 0) - (a.creationTime ?? 0) || a.experimentId.localeCompare(b.experimentId),
@@ -224,6 +291,12 @@ export class FileStore implements TrackingStore {
     await this.init();
     const found = await this.getExperimentByName(name);
     if (found) return found;
+    // A deleted experiment (in .trash) keeps its name: MLflow refuses to set it as the active experiment rather
+    // than create a second one that would clash with it when it is restored.
+    for (const id of await listDirs(join(this.root, TRASH))) {
+      const deleted = await this.readExperiment(join(this.root, TRASH), id);
+      if (deleted?.name === name) throw deletedExperimentError(name, this.root);
+    }
     // Deterministic id; skip ids already used by another experiment (active or in .trash).
     for (let attempt = 0; attempt < 100; attempt++) {
       const id = experimentIdForName(name, attempt);
@@ -354,13 +427,21 @@ export class FileStore implements TrackingStore {
     await copyArtifactInto(this.artifactDirOf(run), localFile, artifactPath);
   }
 
-  private async readRun(runDir: string): Promise<RunRecord | undefined> {
-    const text = await readText(join(runDir, META));
+  /**
+   * A run folder read back. An unreadable meta.yaml is reported and skipped in a listing; with `strict` (one run
+   * asked for by id) it is a failure naming the file, as MLflow's get_run raises.
+   */
+  private async readRun(runDir: string, strict = false): Promise<RunRecord | undefined> {
+    const path = join(runDir, META);
+    const text = await readText(path);
     if (text === undefined) return undefined;
     let info: RunInfo;
     try {
       info = parseRunMeta(text);
-    } catch {
+    } catch (error) {
+      if (strict)
+        throw new FailureError(`${path}: unreadable run meta.yaml: ${reasonOf(error)}`, { cause: error });
+      this.onWarning(`${path}: unreadable run meta.yaml (${reasonOf(error)}); run skipped`);
       return undefined;
     }
     const params: Record<string, string> = {};
@@ -371,7 +452,18 @@ export class FileStore implements TrackingStore {
       tags[key] = (await readText(join(runDir, 'tags', key))) ?? '';
     const metrics: Record<string, number> = {};
     for (const key of await listFilesRecursive(join(runDir, 'metrics'))) {
-      const latest = latestMetric(parseMetricFile(key, (await readText(join(runDir, 'metrics', key))) ?? ''));
+      const file = join(runDir, 'metrics', key);
+      let points;
+      try {
+        points = parseMetricFile(key, (await readText(file)) ?? '');
+      } catch (error) {
+        // A corrupt metric file makes the run unreadable, as in MLflow: reported, never a half-read run.
+        if (strict)
+          throw new FailureError(`${file}: unreadable metric file: ${reasonOf(error)}`, { cause: error });
+        this.onWarning(`${file}: unreadable metric file (${reasonOf(error)}); run skipped`);
+        return undefined;
+      }
+      const latest = latestMetric(points);
       if (latest) metrics[key] = latest.value;
     }
     if (!info.runName && tags['mlflow.runName']) info.runName = tags['mlflow.runName'];
@@ -380,7 +472,7 @@ export class FileStore implements TrackingStore {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const found = await this.findRunDir(runId);
-    return found ? this.readRun(found.dir) : undefined;
+    return found ? this.readRun(found.dir, true) : undefined;
   }
 
   async searchRuns(experimentId: string): Promise<RunRecord[]> {
@@ -413,11 +505,27 @@ export async function copyArtifactInto(
   const target = join(artifactsDir, ...artifactPath.split('/'));
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(artifactsDir), tempName('a'));
+  const release = trackTempFile(temp);
   try {
     await copyFile(localFile, temp);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    release();
   }
+}
+
+/** Copy every file under `src` into `destDir` (same relative layout). Returns the relative paths copied. */
+export async function copyTree(src: string, destDir: string): Promise<string[]> {
+  const files = await listFilesRecursive(src);
+  if (files.length === 0 && !(await exists(src)))
+    throw new FailureError(`artifact folder ${src} does not exist`);
+  for (const rel of files) {
+    const target = join(destDir, ...rel.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(join(src, ...rel.split('/')), target);
+  }
+  return files;
 }

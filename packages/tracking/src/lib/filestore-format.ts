@@ -5,22 +5,49 @@
  */
 import { createHash } from 'node:crypto';
 import { formatPythonFloat } from '@mlops/core';
-import { parse, stringify } from 'yaml';
+import { Scalar, parse, stringify } from 'yaml';
 import { RUN_STATUS_CODE, runStatusFromCode, type Experiment, type Metric, type RunInfo } from './types.js';
 
-/** PyYAML's dump of a flat mapping with sorted keys; strings that would read as another type are single-quoted. */
+/**
+ * PyYAML's dump of a flat mapping with sorted keys, as MLflow's write_yaml makes it: `yaml` in YAML 1.1 mode, so a
+ * string PyYAML would read back as another type (yes/no/on/off, dates, 0b11, 1_000, 1:20) is single-quoted as
+ * PyYAML quotes it; a string with a character PyYAML does not print plainly (a tab) is double-quoted; `=` and `<<`
+ * (YAML 1.1's value and merge keys) are single-quoted. Checked against PyYAML 6 dumps of 78 values
+ * (tests/fixtures/pyyaml-scalars.json): byte-identical except a few that `yaml` quotes and PyYAML leaves plain
+ * (1e3, y/n), which read back as the same strings.
+ */
 export function dumpPyYaml(data: Record<string, unknown>): string {
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(data).sort()) sorted[key] = data[key];
-  return stringify(sorted, {
-    singleQuote: true,
-    lineWidth: 0,
-    nullStr: 'null',
-    indentSeq: false,
-    defaultStringType: 'PLAIN',
-    defaultKeyType: 'PLAIN',
-  });
+  let out = '';
+  for (const key of Object.keys(data).sort()) {
+    const value = data[key];
+    if (value === '=' || value === '<<') {
+      out += `${key}: '${value}'\n`;
+      continue;
+    }
+    let node: unknown = value;
+    if (typeof value === 'string' && NOT_PLAIN_PRINTABLE.test(value)) {
+      const scalar = new Scalar(value);
+      scalar.type = 'QUOTE_DOUBLE';
+      node = scalar;
+    }
+    out += stringify(
+      { [key]: node },
+      {
+        version: '1.1',
+        singleQuote: true,
+        lineWidth: 0,
+        nullStr: 'null',
+        indentSeq: false,
+        defaultStringType: 'PLAIN',
+        defaultKeyType: 'PLAIN',
+      },
+    );
+  }
+  return out;
 }
+
+/** Characters outside PyYAML's printable set (a tab, control characters): PyYAML double-quotes such a string. */
+const NOT_PLAIN_PRINTABLE = /[^\n\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD]/u;
 
 export function experimentMetaYaml(exp: Required<Experiment>): string {
   // dict(Experiment) minus `tags` (tags live in <exp>/tags/<key>).
@@ -68,9 +95,12 @@ function asNumberOrUndefined(v: unknown): number | undefined {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined;
 }
 
-/** Parse an experiment meta.yaml (legacy integer ids are read as strings, as MLflow does). */
+/**
+ * Parse an experiment meta.yaml (legacy integer ids are read as strings, as MLflow does). meta.yaml files are
+ * PyYAML's, so they are read as YAML 1.1, as PyYAML reads them (`0o17` plain is a string there, not 15).
+ */
 export function parseExperimentMeta(text: string): Experiment {
-  const raw = (parse(text) ?? {}) as Record<string, unknown>;
+  const raw = (parse(text, { version: '1.1' }) ?? {}) as Record<string, unknown>;
   if (raw['experiment_id'] === undefined || raw['name'] === undefined)
     throw new Error('experiment meta.yaml lacks experiment_id or name');
   return {
@@ -85,7 +115,7 @@ export function parseExperimentMeta(text: string): Experiment {
 
 /** Parse a run meta.yaml (`_read_persisted_run_info_dict`: lifecycle defaults to active, status int → name). */
 export function parseRunMeta(text: string): RunInfo {
-  const raw = (parse(text) ?? {}) as Record<string, unknown>;
+  const raw = (parse(text, { version: '1.1' }) ?? {}) as Record<string, unknown>;
   const runId = asString(raw['run_id'] ?? raw['run_uuid']);
   if (!runId || raw['experiment_id'] === undefined)
     throw new Error('run meta.yaml lacks run_id or experiment_id');

@@ -23,6 +23,7 @@ import {
   type RmOptions,
   type Stats,
 } from 'node:fs';
+import { makeFoldersSync } from '@mlops/core';
 
 export async function stat(path: string): Promise<Stats> {
   return statSync(path);
@@ -33,6 +34,11 @@ export async function readFile(path: string, encoding: 'utf8'): Promise<string> 
 }
 
 export async function mkdir(path: string, options?: MakeDirectoryOptions): Promise<string | undefined> {
+  // core's level-by-level creation: Node 20's recursive mkdir spins on a folder the file system refuses (/proc).
+  if (options?.recursive) {
+    makeFoldersSync(path);
+    return undefined;
+  }
   return mkdirSync(path, options);
 }
 

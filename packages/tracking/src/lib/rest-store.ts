@@ -1,14 +1,24 @@
 /**
  * A client of MLflow's REST API 2.0 (`/api/2.0/mlflow/…`, mlflow/protos/service.proto) and of the proxied
  * artifact service (`/api/2.0/mlflow-artifacts/artifacts/…`, used when the server runs with --serve-artifacts,
- * the default since MLflow 2.0). Batches respect log-batch's limits; 429 and 5xx are retried with backoff;
- * errors name the endpoint and MLflow's error_code.
+ * the default since MLflow 2.0). Batches respect log-batch's limits; requests are retried by core's policy (5xx,
+ * 429, resets and timeouts with backoff; a refused connection or an unknown host once, quickly); errors name the
+ * server (without credentials), the endpoint, and MLflow's error_code or the network cause.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ExitCode, MlopsError } from '@mlops/core';
-import { copyArtifactInto, fileUriToPath } from './file-store.js';
+import {
+  ExitCode,
+  MlopsError,
+  classifyError,
+  describeNetworkError,
+  redactUrl,
+  withRetry,
+  type ErrorClass,
+} from '@mlops/core';
+import { copyArtifactInto, copyTree, fileUriToPath } from './file-store.js';
 import { LIMITS } from './values.js';
 import type { Experiment, Metric, RunBatch, RunInfo, RunRecord, RunStatus, TrackingStore } from './types.js';
 
@@ -19,14 +29,30 @@ export class TrackingError extends MlopsError {
     readonly status: number | undefined,
     readonly errorCode: string | undefined,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; server?: string },
   ) {
     super(
-      `MLflow ${endpoint} failed: ${status ?? 'no response'}${errorCode ? ` ${errorCode}` : ''}: ${detail}`,
-      // A rejected request (bad param, unknown run) is bad input; an unreachable or failing server is a failure.
-      status === 400 || status === 404 ? ExitCode.badInput : ExitCode.failure,
-      options,
+      status === undefined
+        ? `MLflow server ${options?.server ?? '(unknown)'} unreachable (${endpoint}): ${detail}`
+        : `MLflow ${endpoint} failed: ${status}${errorCode ? ` ${errorCode}` : ''}: ${detail}${options?.server ? ` (server ${options.server})` : ''}`,
+      // A rejected request (bad param, unknown run, a deleted experiment) is bad input; an unreachable or failing
+      // server is a failure.
+      status === 400 || status === 404 || errorCode === 'INVALID_PARAMETER_VALUE'
+        ? ExitCode.badInput
+        : ExitCode.failure,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
+  }
+}
+
+/** An answer to retry (429/5xx): carries the status and the Retry-After the server asked for. */
+class RetryableAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly text: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`HTTP ${status}`);
   }
 }
 
@@ -47,10 +73,23 @@ export interface RestStoreOptions {
   /** Per-request timeout (default 120 s, as MLFLOW_HTTP_REQUEST_TIMEOUT). */
   timeoutMs?: number;
   /** Notified before each retry (for logs). */
-  onRetry?: (info: { endpoint: string; attempt: number; status?: number; waitMs: number }) => void;
+  onRetry?: (info: {
+    endpoint: string;
+    attempt: number;
+    status?: number;
+    waitMs: number;
+    cause?: string;
+  }) => void;
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** fetch's errors by core's classes; a per-request timeout (AbortSignal.timeout) is transient. */
+function classifyFetchError(error: unknown): ErrorClass {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'transient';
+  return classifyError(error);
+}
 
 interface RestRunInfo {
   run_id?: string;
@@ -215,6 +254,18 @@ function encodePath(path: string): string {
     .join('/');
 }
 
+/**
+ * What MLflow's set_experiment raises for a name held by a deleted experiment (it is not re-created: the deleted one
+ * would come back as a second active experiment of the same name when restored).
+ */
+export function deletedExperimentError(name: string, location: string): MlopsError {
+  return new MlopsError(
+    `Cannot set a deleted experiment '${name}' as the active experiment. You can restore the experiment, or ` +
+      `permanently delete the experiment to create a new one. (tracking store: ${location})`,
+    ExitCode.badInput,
+  );
+}
+
 export class RestStore implements TrackingStore {
   readonly kind = 'rest' as const;
   readonly location: string;
@@ -230,15 +281,29 @@ export class RestStore implements TrackingStore {
     readonly trackingUri: string,
     options: RestStoreOptions = {},
   ) {
-    this.base = trackingUri.replace(/\/+$/, '');
-    this.location = this.base;
+    // User info in the URI (http://user:password@host) is sent as basic auth, as MLflow's client (requests) does;
+    // fetch refuses a URL with credentials, and they must never appear in a message.
+    let url: URL;
+    try {
+      url = new URL(trackingUri);
+    } catch {
+      throw new MlopsError(`invalid MLflow tracking URI '${redactUrl(trackingUri)}'`, ExitCode.badInput);
+    }
+    const userInfo = url.username
+      ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+      : undefined;
+    url.username = '';
+    url.password = '';
+    this.base = url.toString().replace(/\/+$/, '');
+    this.location = redactUrl(this.base);
     this.maxRetries = options.maxRetries ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.onRetry = options.onRetry;
     this.headers = {};
-    const auth = options.auth ?? {};
+    const auth: RestAuth = { ...options.auth };
+    if (!auth.token && auth.username === undefined && userInfo) Object.assign(auth, userInfo);
     if (auth.token) this.headers['Authorization'] = `Bearer ${auth.token}`;
     else if (auth.username !== undefined && auth.password !== undefined)
       this.headers['Authorization'] =
@@ -251,52 +316,68 @@ export class RestStore implements TrackingStore {
     url: string,
     endpoint: string,
     makeBody?: () => { body: string | Readable; headers: Record<string, string> },
-  ): Promise<{ status: number; text: string }> {
-    for (let attempt = 0; ; attempt++) {
-      let status: number | undefined;
-      let text = '';
-      let retryAfterMs: number | undefined;
-      try {
-        const made = makeBody?.();
-        const init: RequestInit & { duplex?: 'half' } = {
-          method,
-          headers: { ...this.headers, ...(made?.headers ?? {}) },
-          signal: AbortSignal.timeout(this.timeoutMs),
-        };
-        if (made) {
-          init.body =
-            made.body instanceof Readable ? (Readable.toWeb(made.body) as ReadableStream) : made.body;
-          if (made.body instanceof Readable) init.duplex = 'half';
-        }
-        const res = await fetch(url, init);
-        status = res.status;
-        text = await res.text();
-        const ra = res.headers.get('retry-after');
-        if (ra && /^\d+(\.\d+)?$/.test(ra)) retryAfterMs = Number(ra) * 1000;
-        if (!RETRY_STATUS.has(status)) return { status, text };
-      } catch (error) {
-        if (attempt >= this.maxRetries)
-          throw new TrackingError(
-            endpoint,
-            undefined,
-            undefined,
-            error instanceof Error ? error.message : String(error),
-            {
-              cause: error,
-            },
-          );
+  ): Promise<{ status: number; text: string; bytes: Buffer }> {
+    const exchange = async (): Promise<{ status: number; text: string; bytes: Buffer }> => {
+      const made = makeBody?.();
+      const init: RequestInit & { duplex?: 'half' } = {
+        method,
+        headers: { ...this.headers, ...(made?.headers ?? {}) },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      };
+      if (made) {
+        init.body = made.body instanceof Readable ? (Readable.toWeb(made.body) as ReadableStream) : made.body;
+        if (made.body instanceof Readable) init.duplex = 'half';
       }
-      if (attempt >= this.maxRetries) return { status: status!, text };
-      const waitMs = Math.min(this.maxBackoffMs, Math.max(retryAfterMs ?? 0, this.backoffMs * 2 ** attempt));
-      this.onRetry?.({ endpoint, attempt: attempt + 1, status, waitMs });
-      await new Promise((r) => setTimeout(r, waitMs));
+      const res = await fetch(url, init);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const text = bytes.toString('utf8');
+      if (RETRY_STATUS.has(res.status)) {
+        const ra = res.headers.get('retry-after');
+        throw new RetryableAnswer(
+          res.status,
+          text,
+          ra && /^\d+(\.\d+)?$/.test(ra) ? Number(ra) * 1000 : undefined,
+        );
+      }
+      return { status: res.status, text, bytes };
+    };
+    try {
+      return await withRetry(exchange, {
+        attempts: this.maxRetries + 1,
+        baseDelayMs: this.backoffMs,
+        maxDelayMs: this.maxBackoffMs,
+        classify: (error): ErrorClass =>
+          error instanceof RetryableAnswer ? 'transient' : classifyFetchError(error),
+        retryAfterMs: (error) => (error instanceof RetryableAnswer ? error.retryAfterMs : undefined),
+        onRetry: (error, attempt, waitMs) =>
+          this.onRetry?.({
+            endpoint,
+            attempt,
+            status: error instanceof RetryableAnswer ? error.status : undefined,
+            waitMs,
+            cause: error instanceof RetryableAnswer ? undefined : describeNetworkError(error),
+          }),
+      });
+    } catch (error) {
+      // Retries exhausted on a 429/5xx: the answer is reported as any other error answer.
+      if (error instanceof RetryableAnswer)
+        return { status: error.status, text: error.text, bytes: Buffer.from(error.text) };
+      throw new TrackingError(endpoint, undefined, undefined, describeNetworkError(error), {
+        cause: error,
+        server: this.location,
+      });
     }
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, payload?: Record<string, unknown>): Promise<T> {
+  /** One REST API 2.0 call (`/api/2.0/mlflow/<path>`): JSON in and out, retried, errors as TrackingError. */
+  async call<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    payload?: Record<string, unknown>,
+  ): Promise<T> {
     let url = `${this.base}/api/2.0/mlflow/${path}`;
     const endpoint = `${method} /api/2.0/mlflow/${path}`;
-    if (method === 'GET' && payload) {
+    if ((method === 'GET' || method === 'DELETE') && payload) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(payload)) if (v !== undefined) q.set(k, String(v));
       url += `?${q.toString()}`;
@@ -305,7 +386,7 @@ export class RestStore implements TrackingStore {
       method,
       url,
       endpoint,
-      method === 'POST'
+      method === 'POST' || method === 'PATCH'
         ? () => ({ body: JSON.stringify(payload ?? {}), headers: { 'Content-Type': 'application/json' } })
         : undefined,
     );
@@ -322,10 +403,15 @@ export class RestStore implements TrackingStore {
         status,
         err.error_code,
         err.message ?? (text.slice(0, 200) || 'no body'),
+        {
+          server: this.location,
+        },
       );
     }
     if (json === undefined)
-      throw new TrackingError(endpoint, status, undefined, `response is not JSON: ${text.slice(0, 120)}`);
+      throw new TrackingError(endpoint, status, undefined, `response is not JSON: ${text.slice(0, 120)}`, {
+        server: this.location,
+      });
     return json as T;
   }
 
@@ -344,13 +430,7 @@ export class RestStore implements TrackingStore {
   async getOrCreateExperiment(name: string): Promise<Experiment> {
     const found = await this.getExperimentByName(name);
     if (found) {
-      if (found.lifecycleStage === 'deleted')
-        throw new TrackingError(
-          'GET /api/2.0/mlflow/experiments/get-by-name',
-          200,
-          'INVALID_STATE',
-          `experiment '${name}' is deleted; restore it or pick another name`,
-        );
+      if (found.lifecycleStage === 'deleted') throw deletedExperimentError(name, this.location);
       return found;
     }
     try {
@@ -468,6 +548,61 @@ export class RestStore implements TrackingStore {
       'UNSUPPORTED_ARTIFACT_URI',
       `run ${run.runId} stores artifacts at ${uri}; only mlflow-artifacts: (mlflow server --serve-artifacts) and local file: locations are supported`,
     );
+  }
+
+  /**
+   * Download every file under an artifact URI (`mlflow-artifacts:`, as runs of a server with --serve-artifacts
+   * have, or a local `file:` folder) into `destDir`, keeping the relative layout. Returns the files written.
+   */
+  async downloadArtifacts(artifactUri: string, destDir: string): Promise<string[]> {
+    if (artifactUri.startsWith('file:')) return copyTree(fileUriToPath(artifactUri), destDir);
+    if (!artifactUri.startsWith('mlflow-artifacts:'))
+      throw new TrackingError(
+        'artifacts',
+        undefined,
+        undefined,
+        `cannot download ${artifactUri}: only mlflow-artifacts: and file: locations are supported`,
+        { server: this.location },
+      );
+    const root = resolveMlflowArtifactsUri(artifactUri, this.base);
+    const listBase = root.replace(
+      /\/api\/2\.0\/mlflow-artifacts\/artifacts.*$/,
+      '/api/2.0/mlflow-artifacts/artifacts',
+    );
+    const rootPath = decodeURIComponent(root.slice(listBase.length).replace(/^\//, ''));
+    const written: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      const path = rel ? `${rootPath}/${rel}` : rootPath;
+      const endpoint = 'GET /api/2.0/mlflow-artifacts/artifacts';
+      const listed = await this.send('GET', `${listBase}?path=${encodeURIComponent(path)}`, endpoint);
+      if (listed.status !== 200)
+        throw new TrackingError(endpoint, listed.status, undefined, listed.text.slice(0, 200), {
+          server: this.location,
+        });
+      const files =
+        (JSON.parse(listed.text || '{}') as { files?: Array<{ path: string; is_dir?: boolean }> }).files ??
+        [];
+      for (const f of files) {
+        // The proxy lists paths relative to the folder asked for (older servers: relative to the root).
+        const full = rootPath && f.path.startsWith(`${rootPath}/`) ? f.path : path ? `${path}/${f.path}` : f.path;
+        const childRel = full.slice(rootPath.length).replace(/^\//, '');
+        if (f.is_dir) {
+          await walk(childRel);
+          continue;
+        }
+        const got = await this.send('GET', `${listBase}/${encodePath(full)}`, `GET ${endpoint}/…`);
+        if (got.status !== 200)
+          throw new TrackingError(`${endpoint}/${full}`, got.status, undefined, got.text.slice(0, 200), {
+            server: this.location,
+          });
+        const target = join(destDir, ...childRel.split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, got.bytes);
+        written.push(childRel);
+      }
+    };
+    await walk('');
+    return written.sort();
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {

@@ -6,8 +6,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { InputError, type Logger } from '@mlops/core';
-import { FileStore, fileUriToPath } from './file-store.js';
+import { ExitCode, FailureError, InputError, exitCodeOf, redactUrl, type Logger } from '@mlops/core';
+import { registryOf, type ModelRegistry } from './registry.js';
+import { FileStore, checkFileStoreRoot, fileUriToPath } from './file-store.js';
 import { gitHeadCommit } from './git.js';
 import { RestStore } from './rest-store.js';
 import type { EndStatus, Experiment, Metric, RunInfo, RunRecord, TrackingStore } from './types.js';
@@ -97,6 +98,28 @@ export interface Tracker {
   searchRuns(experimentName?: string): Promise<RunRecord[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+  /** The model registry of the same backend (a file store's `models/` folder, or the server's registry). */
+  registry(): ModelRegistry;
+}
+
+/**
+ * MLflow's own client settings for the REST store, when set: MLFLOW_HTTP_REQUEST_TIMEOUT (seconds per request) and
+ * MLFLOW_HTTP_REQUEST_MAX_RETRIES. A value that is not a number is bad input naming the variable.
+ */
+function restFromEnv(env: Record<string, string | undefined>): { timeoutMs?: number; maxRetries?: number } {
+  const out: { timeoutMs?: number; maxRetries?: number } = {};
+  const read = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new InputError(`${name}: "${raw}" is not a number ≥ ${min}`);
+    return n;
+  };
+  const timeout = read('MLFLOW_HTTP_REQUEST_TIMEOUT', 1);
+  if (timeout !== undefined) out.timeoutMs = timeout * 1000;
+  const retries = read('MLFLOW_HTTP_REQUEST_MAX_RETRIES', 0);
+  if (retries !== undefined) out.maxRetries = Math.floor(retries);
+  return out;
 }
 
 /** The store a tracking URI designates. */
@@ -108,14 +131,17 @@ export function storeFor(
 ): TrackingStore {
   if (/^https?:\/\//i.test(trackingUri)) {
     return new RestStore(trackingUri, {
+      ...restFromEnv(env),
       ...rest,
       auth: {
         token: env['MLFLOW_TRACKING_TOKEN'] || undefined,
         username: env['MLFLOW_TRACKING_USERNAME'],
         password: env['MLFLOW_TRACKING_PASSWORD'],
       },
-      onRetry: ({ endpoint, attempt, status, waitMs }) =>
-        logger?.warn(`MLflow ${endpoint} answered ${status ?? 'nothing'}; retry ${attempt} in ${waitMs} ms`),
+      onRetry: ({ endpoint, attempt, status, waitMs, cause }) =>
+        logger?.warn(
+          `MLflow ${endpoint} ${status !== undefined ? `answered ${status}` : `failed: ${cause ?? 'no answer'}`}; retry ${attempt} in ${waitMs} ms`,
+        ),
     });
   }
   if (
@@ -124,9 +150,11 @@ export function storeFor(
     !/^[a-z]:[\\/]/i.test(trackingUri)
   )
     throw new InputError(
-      `unsupported MLflow tracking URI '${trackingUri}': use file:<folder> (MLflow's file store) or http(s)://<mlflow server>`,
+      `unsupported MLflow tracking URI '${redactUrl(trackingUri)}': use file:<folder> (MLflow's file store) or http(s)://<mlflow server>`,
     );
-  return new FileStore(fileUriToPath(trackingUri));
+  return new FileStore(fileUriToPath(trackingUri), {
+    onWarning: (message) => logger?.warn(message),
+  });
 }
 
 /** The tracking URI in effect: MLFLOW_TRACKING_URI, else the caller's (params.yaml), else file:./mlruns. */
@@ -379,6 +407,10 @@ class StoreTracker implements Tracker {
   getMetricHistory(runId: string, key: string) {
     return this.store.getMetricHistory(runId, key);
   }
+
+  registry(): ModelRegistry {
+    return registryOf(this.store);
+  }
 }
 
 class NoopTracker implements Tracker {
@@ -409,6 +441,9 @@ class NoopTracker implements Tracker {
   async getMetricHistory() {
     return [];
   }
+  registry(): ModelRegistry {
+    throw new InputError('tracking is disabled: no model registry');
+  }
 }
 
 export async function createTracker(options: CreateTrackerOptions): Promise<Tracker> {
@@ -422,6 +457,8 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
   if (options.enabled === false) return new NoopTracker(trackingUri, experimentName);
   const baseTags = Object.fromEntries(toTagList(options.baseTags ?? {}).map((t) => [t.key, t.value]));
   const store = storeFor(trackingUri, env, options.rest, options.logger);
+  // A file in place of the file store is bad input now, before the stage's work, not after it.
+  if (store instanceof FileStore) checkFileStoreRoot(store.root);
   return new StoreTracker(
     store,
     trackingUri,
@@ -431,4 +468,96 @@ export async function createTracker(options: CreateTrackerOptions): Promise<Trac
     options.now ?? Date.now,
     options.logger,
   );
+}
+
+export interface StageTrackingOptions extends CreateTrackerOptions {
+  logger: Logger;
+  /**
+   * true: a tracking failure fails the stage (exit 1). false (default): the stage's data work does not depend on a
+   * dashboard; a tracking failure is a warning and the stage succeeds without its run logged.
+   */
+  required?: boolean;
+}
+
+export interface LoggedRun {
+  runId: string;
+  experimentId: string;
+  /** The experiment the run went to (MLFLOW_EXPERIMENT_NAME wins over the stage's default). */
+  experimentName: string;
+  trackingUri: string;
+}
+
+/** A stage's tracking, with the failure policy applied (see openStageTracking). */
+export interface StageTracking {
+  readonly tracker: Tracker;
+  /**
+   * Resolve the experiment (created if new; on a server, the first request): call it after the stage's checks and
+   * before it writes its outputs, so a deleted experiment or a required server that is down stops the stage with
+   * nothing written. Idempotent; logRun calls it when it was not called.
+   */
+  prepare(): Promise<void>;
+  /** Log one run; undefined when tracking is off, or failed and is not required. */
+  logRun(options: StartRunOptions, fn: (run: Run) => Promise<void>): Promise<LoggedRun | undefined>;
+}
+
+/**
+ * Open a stage's tracking before its work, without side effects: an unsupported URI, a file store path that is a
+ * file or cannot be created or written is bad input now (exit 2). `prepare()` then resolves the experiment: an
+ * experiment deleted in MLflow is bad input (exit 2) whatever `required` says; a server that cannot be reached
+ * (refused, unknown host, 5xx after retries) fails the stage only when `required`, otherwise one warning names the
+ * server and the cause and the stage runs without logging.
+ */
+export async function openStageTracking(options: StageTrackingOptions): Promise<StageTracking> {
+  const { logger, required = false } = options;
+  const tracker = await createTracker(options);
+  // A stage writes: its file store must be creatable and writable, checked now, before the stage's work.
+  if (tracker.enabled && tracker.backend === 'file')
+    checkFileStoreRoot(fileUriToPath(tracker.trackingUri), { writable: true });
+  let usable = tracker.enabled;
+  let prepared: Promise<void> | undefined;
+  const handle = (error: unknown, what: string): undefined => {
+    if (exitCodeOf(error) === ExitCode.badInput) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (required)
+      throw new FailureError(`${what}: ${message} (tracking is required: --require-tracking)`, {
+        cause: error,
+      });
+    logger.warn(`${what}: ${message}; the stage goes on without it (--require-tracking makes this an error)`);
+    usable = false;
+    return undefined;
+  };
+  const prepare = (): Promise<void> =>
+    (prepared ??= (async () => {
+      if (!usable) return;
+      try {
+        await tracker.experiment();
+      } catch (error) {
+        handle(error, `MLflow tracking at ${redactUrl(tracker.trackingUri)} is unavailable`);
+      }
+    })());
+  return {
+    tracker,
+    prepare,
+    async logRun(runOptions, fn) {
+      await prepare();
+      if (!usable) return undefined;
+      try {
+        let ids: { runId: string; experimentId: string } | undefined;
+        await tracker.withRun(runOptions, async (run) => {
+          ids = { runId: run.runId, experimentId: run.experimentId };
+          await fn(run);
+        });
+        return {
+          ...ids!,
+          experimentName: tracker.experimentName,
+          trackingUri: redactUrl(tracker.trackingUri),
+        };
+      } catch (error) {
+        return handle(
+          error,
+          `the MLflow run '${runOptions.runName}' was not logged to ${redactUrl(tracker.trackingUri)}`,
+        );
+      }
+    },
+  };
 }

@@ -12,10 +12,16 @@ export const RUN_STATUS_CODE: Record<RunStatus, number> = {
   KILLED: 5,
 };
 
+/**
+ * A persisted status (an integer) as its name. A missing status reads as RUNNING, as MLflow reads it; any other
+ * value (`banana`, 42) is an error, as MLflow's RunStatus.to_string raises: showing it as RUNNING would lie.
+ */
 export function runStatusFromCode(code: unknown): RunStatus {
+  if (code === undefined || code === null) return 'RUNNING';
   for (const [name, value] of Object.entries(RUN_STATUS_CODE)) if (value === code) return name as RunStatus;
-  // MLflow reads a missing status as RUNNING.
-  return 'RUNNING';
+  throw new Error(
+    `unknown run status ${JSON.stringify(code)} (expected one of ${Object.values(RUN_STATUS_CODE).join(', ')})`,
+  );
 }
 
 export interface Experiment {

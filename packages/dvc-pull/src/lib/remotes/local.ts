@@ -1,7 +1,7 @@
-import { chmod, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, open, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { isErrnoException } from '@mlops/core';
+import { isErrnoException, makeFolders, trackTempFile } from '@mlops/core';
 import { ObjectNotFound, type RemoteBackend } from './types.js';
 
 /** A remote on a local or mounted filesystem (a plain path or a file:// URL). Objects are stored read-only. */
@@ -29,8 +29,9 @@ export class LocalRemote implements RemoteBackend {
 
   async write(key: string, file: string): Promise<void> {
     const dest = this.pathOf(key);
-    await mkdir(dirname(dest), { recursive: true });
+    await makeFolders(dirname(dest));
     const temp = join(dirname(dest), `.${randomBytes(6).toString('hex')}.tmp`);
+    const release = trackTempFile(temp);
     try {
       await copyFile(file, temp);
       await chmod(temp, 0o444);
@@ -38,6 +39,8 @@ export class LocalRemote implements RemoteBackend {
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
+    } finally {
+      release();
     }
   }
 

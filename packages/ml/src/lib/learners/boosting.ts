@@ -37,6 +37,8 @@ export interface BoostingFitInfo {
 export interface GradientBoostingOptions {
   /** Bins per feature, 2..255 (default 255, as XGBoost's max_bin 256). */
   readonly maxBins?: number;
+  /** SMOTE's k_neighbors when params.smote is on (default 1, the predecessor's only value). */
+  readonly smoteKNeighbors?: number;
 }
 
 export function gradientBoostingLearner(
@@ -86,6 +88,7 @@ export function gradientBoostingLearner(
   );
   if (typeof params.smote !== 'boolean') throw new InputError(`${WHO}: smote must be true or false`);
   const useSmote = params.smote;
+  const smoteK = options.smoteKNeighbors ?? SMOTE_K_NEIGHBORS;
   const earlyStopping = esRounds > 0 && validationFraction > 0;
 
   const learner: Learner & { lastFit?: BoostingFitInfo } = {
@@ -99,6 +102,7 @@ export function gradientBoostingLearner(
         earlyStopping ? validationFraction : 0,
         useSmote,
         rng,
+        smoteK,
       );
       const { x, y, nClasses: K } = data;
       const n = x.rows;
@@ -195,9 +199,10 @@ function prepareRows(
   validationFraction: number,
   useSmote: boolean,
   rng: SeededRng,
+  smoteK: number,
 ): { data: FitData; train: Int32Array; validation: Int32Array } {
   if (validationFraction <= 0) {
-    const data = useSmote ? smote(input, { kNeighbors: SMOTE_K_NEIGHBORS, rng }) : input;
+    const data = useSmote ? smote(input, { kNeighbors: smoteK, rng }) : input;
     return { data, train: range(data.x.rows), validation: new Int32Array(0) };
   }
   const split = stratifiedHoldout(input.y, input.nClasses, validationFraction, rng);
@@ -215,7 +220,7 @@ function prepareRows(
         : {}),
     };
   };
-  const oversampled = smote(subset(split.train), { kNeighbors: SMOTE_K_NEIGHBORS, rng });
+  const oversampled = smote(subset(split.train), { kNeighbors: smoteK, rng });
   const held = subset(split.validation);
   const nTrain = oversampled.x.rows;
   const total = nTrain + held.x.rows;

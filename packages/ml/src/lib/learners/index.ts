@@ -8,10 +8,15 @@
  */
 import { InputError, type Params } from '@mlops/core';
 import type { Learner } from '../learner.js';
+import { gradientBoostingLearner, type GradientBoostingParams } from './boosting.js';
+import { randomForestLearner, type RandomForestParams } from './forest.js';
+import { knnLearner, type KnnParams } from './knn.js';
 import { logisticRegressionLearner } from './logistic.js';
+import { mlpLearner, type MlpParams } from './mlp.js';
+import { svmLearner, type SvmParams } from './svm.js';
 
 export type Algorithm = Params['models']['algorithms'][number];
-export type HyperValue = number | string | boolean;
+export type HyperValue = number | string | boolean | readonly number[];
 export type HyperParams = Readonly<Record<string, HyperValue>>;
 export type LearnerFactory = (hyper: HyperParams) => Learner;
 
@@ -37,8 +42,21 @@ export interface CandidateSpec {
   readonly tunedFrom?: { readonly key: string; readonly drop: readonly string[] };
 }
 
+// The hyper-parameters come from params.yaml (validated by its schema) and from the search space (validated too);
+// each learner checks every value it reads again and names the bad one.
 const LEARNERS: Readonly<Record<string, LearnerFactory>> = {
+  RandomForest: (hp) => randomForestLearner(hp as unknown as RandomForestParams),
+  // the predecessor's XGBoost_SMOTE: SMOTE (k_neighbors from the search space) before boosting
+  XGBoost_SMOTE: (hp) =>
+    gradientBoostingLearner(
+      { ...(hp as unknown as GradientBoostingParams), smote: true },
+      { smoteKNeighbors: num(hp, 'smote_k_neighbors') },
+    ),
+  XGBoost_Simple: (hp) => gradientBoostingLearner(hp as unknown as GradientBoostingParams),
+  KNN: (hp) => knnLearner(hp as unknown as KnnParams),
+  SVM_Linear: (hp) => svmLearner(hp as unknown as SvmParams),
   LogisticRegression: (hp) => logisticRegressionLearner({ C: num(hp, 'C'), max_iter: num(hp, 'max_iter') }),
+  MLP: (hp) => mlpLearner(hp as unknown as MlpParams),
 };
 
 /** A numeric hyper-parameter, or an InputError naming it. */
@@ -126,7 +144,7 @@ export function candidatesFor(params: Params): CandidateSpec[] {
       runName: 'MLP',
       metricPrefix: 'mlp',
       artifactName: 'mlp_model',
-      hyperParams: {},
+      hyperParams: { ...m.mlp },
     });
   return out;
 }

@@ -3,10 +3,19 @@
  * with one line below (its factory lives in its own file beside this one).
  */
 import type { ModelJson, Predictor, PredictorFactory } from '../types.js';
+import { knnPredictor } from './knn.js';
 import { logisticRegressionPredictor } from './logistic.js';
+import { mlpPredictor } from './mlp.js';
+import { svmPredictor } from './svm.js';
+import { gradientBoostingPredictor, randomForestPredictor } from './trees.js';
 
 const FACTORIES: Readonly<Record<string, PredictorFactory>> = {
   logistic_regression: logisticRegressionPredictor,
+  random_forest: randomForestPredictor,
+  gradient_boosting: gradientBoostingPredictor,
+  knn: knnPredictor,
+  svm: svmPredictor,
+  mlp: mlpPredictor,
 };
 
 /** The model kinds this build can serve. */
