@@ -307,6 +307,8 @@ async function main() {
         continue;
       }
       const argv = st.argv.map((a) => (a === st.bin ? join(root, st.bin) : a));
+      // The host run must write its own files: the container's copies are removed first.
+      for (const w of st.writes) if (!w.folder) rmSync(join(host, w.path), { force: true });
       const hr = spawnSync(argv[0], argv.slice(1), { cwd: host, encoding: 'utf8' });
       check(hr.status === 0, `${st.service}: runs on the host too`);
       for (const w of st.writes)
