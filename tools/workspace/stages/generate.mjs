@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { imageName } from './docker.mjs';
 import { producerOf, upstreamOf } from './manifest.mjs';
 import { PARAMS_FILE } from './params.mjs';
 
@@ -140,13 +141,17 @@ export function composeServices(stages, trackingDir) {
   for (const s of stages) {
     if (!s.service) continue;
     const environment = { LOG_LEVEL: '${LOG_LEVEL:-INFO}', LOG_FORMAT: '${LOG_FORMAT:-text}' };
-    for (const name of [...s.env, ...s.passEnv])
-      if (!(name in environment)) environment[name] = `\${${name}:-}`;
+    // No value: the host's value when it is set, else unset in the container (`\${X:-}` would set it empty, and
+    // podman-compose 1.0.3 passes that text literally).
+    for (const name of [...s.env, ...s.passEnv]) if (!(name in environment)) environment[name] = null;
     if (s.env.includes('MLFLOW_TRACKING_URI'))
       environment.MLFLOW_TRACKING_URI = '${MLFLOW_TRACKING_URI:-file:./mlruns}';
+    // Each package has its own image (docker/Dockerfile target = its Nx project), holding only its bundle; it runs as
+    // the image's non-root user unless MLOPS_UID/MLOPS_GID name the host user that owns the mounted folders.
     const service = {
-      build: { context: '..', dockerfile: 'docker/Dockerfile' },
-      image: 'mlops-obesity:latest',
+      build: { context: '..', dockerfile: 'docker/Dockerfile', target: s.project },
+      image: imageName(s.project),
+      user: '${MLOPS_UID:-1000}:${MLOPS_GID:-1000}',
       working_dir: '/app',
       profiles: ['stages'],
       command: s.argv,

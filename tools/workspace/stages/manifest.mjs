@@ -21,8 +21,17 @@
  *         "folders": [".dvc"],                     workspace folders written that are not datasets (mounts)
  *         "pointers": true,                        its writes are DVC-tracked files: `<path>.dvc` are inputs
  *         "feeds": false,                          its writes do not make readers depend on it (generators)
- *         "continuous": true                       a server: never cached, no outputs
+ *         "continuous": true,                      a server: never cached, no outputs
+ *         "resources": { "memory": "256Mi", "cpu": "500m" }   optional cluster requests (Argo); absent: the
+ *                                                  peak RSS measured by `npm run bench:scale`, else a default
  *       }
+ *     },
+ *     "image": {                                   optional: what the package's container image needs besides
+ *       "files": ["node_modules/x/dist/x.wasm"],   its bundle (workspace paths, copied from the build stage; a
+ *                                                  `*` glob is allowed in the last part)
+ *       "apt": ["fonts-dejavu-core"],              Debian packages installed in its runtime image
+ *       "port": 8000,                              a server's port (EXPOSE)
+ *       "health": "/health"                        a server's health path (the image's HEALTHCHECK)
  *     }
  *   }
  *
@@ -55,7 +64,51 @@ const KNOWN_FIELDS = new Set([
   'pointers',
   'feeds',
   'continuous',
+  'resources',
 ]);
+
+const IMAGE_FIELDS = new Set(['files', 'apt', 'port', 'health']);
+
+/** The optional `image` block of a manifest (see the header), with defaults. */
+function parseImage(file, image) {
+  if (image === undefined) return { files: [], apt: [], port: undefined, health: undefined };
+  if (!image || typeof image !== 'object' || Array.isArray(image)) fail(file, 'image must be an object');
+  for (const field of Object.keys(image))
+    if (!IMAGE_FIELDS.has(field)) fail(file, `image.${field}: unknown field`);
+  const files = stringList(file, 'image.files', image.files);
+  for (const f of files)
+    if (f.startsWith('/') || f.split('/').includes('..') || f.slice(0, f.lastIndexOf('/')).includes('*'))
+      fail(file, `image.files: ${f} must be a workspace path (a * glob only in its last part)`);
+  const apt = stringList(file, 'image.apt', image.apt);
+  for (const p of apt)
+    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p)) fail(file, `image.apt: ${p} is not a Debian package name`);
+  if (image.port !== undefined && !(Number.isInteger(image.port) && image.port > 0 && image.port < 65536))
+    fail(file, 'image.port must be a port number');
+  if (image.health !== undefined && !(typeof image.health === 'string' && /^\/[\w./-]*$/.test(image.health)))
+    fail(file, 'image.health must be an HTTP path such as /health');
+  if (image.health !== undefined && image.port === undefined) fail(file, 'image.health needs image.port');
+  return { files, apt, port: image.port, health: image.health };
+}
+
+/** The optional `resources` of a target: Kubernetes quantities. */
+function parseResources(file, where, resources) {
+  if (resources === undefined) return {};
+  if (!resources || typeof resources !== 'object' || Array.isArray(resources))
+    fail(file, `${where}.resources must be an object`);
+  const out = {};
+  for (const [name, value] of Object.entries(resources)) {
+    if (name !== 'memory' && name !== 'cpu')
+      fail(file, `${where}.resources.${name}: unknown field (memory, cpu)`);
+    const ok =
+      name === 'memory'
+        ? /^[1-9]\d*(Ki|Mi|Gi)$/.test(String(value))
+        : /^([1-9]\d*m|\d+(\.\d+)?)$/.test(String(value));
+    if (typeof value !== 'string' || !ok)
+      fail(file, `${where}.resources.${name}: ${JSON.stringify(value)} is not a quantity (e.g. 256Mi, 500m)`);
+    out[name] = value;
+  }
+  return out;
+}
 
 /** The manifest files of the workspace, relative to the root, sorted. */
 export function manifestFiles(root) {
@@ -101,6 +154,10 @@ export function loadStages(root, params, paramAt) {
       ? JSON.parse(readFileSync(projectJson, 'utf8')).name
       : pkg.name.replace(/^@[^/]+\//, '');
     const bin = pkg.bin ? posix.join(projectRoot, Object.values(pkg.bin)[0].replace(/^\.\//, '')) : undefined;
+    // Files bundle-cli.mjs copies beside the bundle (package.json "bundleAssets"): part of what the CLI runs.
+    const bundleAssets = stringList(`${projectRoot}/package.json`, 'bundleAssets', pkg.bundleAssets).map(
+      (a) => posix.basename(a),
+    );
     let manifest;
     try {
       manifest = JSON.parse(readFileSync(join(root, file), 'utf8'));
@@ -108,6 +165,7 @@ export function loadStages(root, params, paramAt) {
       fail(file, `not valid JSON: ${error.message}`);
     }
     if (!manifest || typeof manifest.targets !== 'object') fail(file, 'needs a "targets" object');
+    const image = parseImage(file, manifest.image);
     for (const [target, decl] of Object.entries(manifest.targets)) {
       const where = `targets.${target}`;
       for (const field of Object.keys(decl))
@@ -196,6 +254,9 @@ export function loadStages(root, params, paramAt) {
         pointers: decl.pointers === true,
         feeds: decl.feeds !== false,
         continuous: decl.continuous === true,
+        resources: parseResources(file, where, decl.resources),
+        image,
+        bundleAssets,
       });
     }
   }
