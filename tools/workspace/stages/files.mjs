@@ -31,8 +31,13 @@ export function trackingFolder(uri) {
   return m[2].replace(/\/$/, '');
 }
 
-/** Services that are not stages: the test runner and a shell, from the build stage of the image. */
-function toolServices() {
+/**
+ * Services that are not stages: the test runner and a shell (from the build stage of the image), and an MLflow
+ * tracking server (MLflow's official image) on the same file store the stages write, `mlruns`, so its UI and
+ * registry show their runs: `docker compose -f docker/compose.yaml --profile mlflow up -d mlflow`, then
+ * MLFLOW_TRACKING_URI=http://localhost:5000 for the stages and MODEL_URI=models:/obesity-classifier@champion for the api.
+ */
+function toolServices(trackingDir) {
   const base = {
     build: { context: '..', dockerfile: 'docker/Dockerfile', target: 'build' },
     image: 'mlops-obesity:build',
@@ -47,6 +52,35 @@ function toolServices() {
       stdin_open: true,
       tty: true,
       volumes: ['..:/app'],
+    },
+    mlflow: {
+      image: 'ghcr.io/mlflow/mlflow:v2.17.0',
+      profiles: ['mlflow'],
+      command: [
+        'mlflow',
+        'server',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '5000',
+        '--backend-store-uri',
+        'file:///mlruns',
+        '--artifacts-destination',
+        '/mlartifacts',
+      ],
+      ports: ['${MLFLOW_PORT:-5000}:5000'],
+      volumes: [`../${trackingDir ?? 'mlruns'}:/mlruns`, '../mlartifacts:/mlartifacts'],
+      healthcheck: {
+        test: [
+          'CMD',
+          'python',
+          '-c',
+          "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/health')",
+        ],
+        interval: '10s',
+        timeout: '5s',
+        retries: 5,
+      },
     },
   };
 }
@@ -69,7 +103,7 @@ export async function generatedFiles(root) {
 
   const mlruns = trackingFolder(params.mlflow.tracking_uri);
   const services = composeServices(stages, mlruns);
-  const compose = COMPOSE_HEADER + yaml({ services: { ...services, ...toolServices() } });
+  const compose = COMPOSE_HEADER + yaml({ services: { ...services, ...toolServices(mlruns) } });
 
   const argo = ARGO_HEADER + yaml(argoWorkflow(stages, root, mlruns));
 
