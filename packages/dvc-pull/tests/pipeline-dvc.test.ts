@@ -4,7 +4,7 @@
  * dvc.yaml. Skipped with a message when ../shared/tools/dvc or a stage bundle is missing.
  */
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -74,6 +74,8 @@ async function clone(lockFrom = ROOT): Promise<string> {
     ...codeDeps,
   ]);
   await copyInto(lockFrom, dir, ['dvc.lock']);
+  // the npm packages some stages load at run time beside their bundle (native add-ons: resvg)
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await sh('git init -q', dir);
   return dir;
 }

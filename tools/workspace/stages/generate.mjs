@@ -38,10 +38,9 @@ export function commandLine(stage) {
   return stage.argv.map(shellWord).join(' ');
 }
 
-/** The CLI bundle a stage runs: its code dependency for DVC (the loader and the bundle it loads). */
+/** The code a stage runs, its code dependency for DVC: the CLI's loader and bundle, or its package's `stageCode`. */
 export function codeDeps(stage) {
-  if (!stage.bin) return [];
-  return [stage.bin, stage.bin.replace(/\.js$/, '.cjs')];
+  return stage.code;
 }
 
 /** The Nx target inferred for a stage. */

@@ -234,6 +234,13 @@ export function loadStages(root, params, paramAt) {
         projectRoot,
         target,
         bin,
+        // What the stage's command runs: its CLI bundle, or, when the bundle loads more at run time (package.json
+        // "stageCode": paths from the package folder), those paths.
+        code: pkg.stageCode
+          ? pkg.stageCode.map((p) => posix.normalize(posix.join(projectRoot, p)))
+          : bin
+            ? [bin, bin.replace(/\.js$/, '.cjs')]
+            : [],
         description: decl.description ?? '',
         dvc: decl.dvc,
         service: decl.service,
