@@ -43,6 +43,7 @@ interface Stage {
   files: string[];
   folders: string[];
   bin?: string;
+  code: string[];
 }
 
 const stagesLib = () => import(pathToFileURL(join(root, 'tools/workspace/stages/manifest.mjs')).href);
@@ -85,6 +86,7 @@ describe('stage manifests', () => {
         ...s.files,
         ...s.folders,
         ...(s.bin ? [s.bin, s.bin.replace(/\.js$/, '.cjs')] : []),
+        ...s.code,
       ]),
     ]);
   });
