@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
@@ -52,14 +52,15 @@ describe('dvc.yaml', () => {
       const pkg = JSON.parse(await readFile(join(root, pkgDir, 'package.json'), 'utf8'));
       expect(Object.values(pkg.bin ?? {}).map((b) => join(pkgDir, String(b)))).toContain(script);
       expect(existsSync(join(root, pkgDir, 'src/main.ts')), `${pkgDir}/src/main.ts`).toBe(true);
-      // Its code dependency is exactly what runs: the loader and the bundle (deterministic), not a dist/ folder
-      // that also holds tsc's declarations and maps.
-      const deps = (stage.deps ?? []).map(String);
-      expect(deps, name).toEqual(expect.arrayContaining([script, script!.replace(/\.js$/, '.cjs')]));
-      expect(
-        deps.filter((d) => d.endsWith('/dist') || d.endsWith('/dist/')),
-        name,
-      ).toEqual([]);
+      // Its code dependency is exactly what runs: the loader and the bundle (deterministic), or, for a stage whose
+      // bundle loads more at run time, what its package.json declares as `stageCode` (and nothing else).
+      const deps = (stage.deps ?? [])
+        .map(String)
+        .filter((d) => d.startsWith('packages/') || d.startsWith('apps/'));
+      const declared: string[] = pkg.stageCode
+        ? pkg.stageCode.map((p: string) => posix.normalize(posix.join(pkgDir, p)))
+        : [script!, script!.replace(/\.js$/, '.cjs')];
+      expect(deps, name).toEqual(declared);
     }
   });
 });
