@@ -83,6 +83,29 @@ export async function fileExists(path: string): Promise<boolean> {
 }
 
 /**
+ * The end of a verified write: the temp file's digest must be the object id (else IntegrityError naming `what`),
+ * executables get their mode whatever the umask, then the temp file becomes `dest`. Returns the bytes written.
+ */
+async function commitVerified(
+  temp: string,
+  dest: string,
+  hasher: ObjectHasher,
+  ref: Pick<ObjectRef, 'oid' | 'hashName'>,
+  what: string,
+  mode: number,
+): Promise<number> {
+  const got = hasher.digest();
+  const want = expectedDigest(ref.oid);
+  if (got !== want)
+    throw new IntegrityError(
+      `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
+    );
+  if (mode & 0o111) await chmod(temp, mode); // executables must not depend on the umask
+  await rename(temp, dest);
+  return hasher.size;
+}
+
+/**
  * Copy a stream into `dest` through a temp file, hashing on the way; rename only when the digest matches.
  * Returns the byte count. On mismatch nothing is left behind.
  */
@@ -100,15 +123,7 @@ export async function streamVerified(
   try {
     // Created with its final mode (less the umask): one chmod fewer per object, which counts on slow filesystems.
     await pipeline(source, hashingTransform(hasher), createWriteStream(temp, { mode }));
-    const got = hasher.digest();
-    const want = expectedDigest(ref.oid);
-    if (got !== want)
-      throw new IntegrityError(
-        `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
-      );
-    if (mode & 0o111) await chmod(temp, mode); // executables must not depend on the umask
-    await rename(temp, dest);
-    return hasher.size;
+    return await commitVerified(temp, dest, hasher, ref, what, mode);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
@@ -153,15 +168,7 @@ export async function copyVerified(
     } finally {
       await output.close();
     }
-    const got = hasher.digest();
-    const want = expectedDigest(ref.oid);
-    if (got !== want)
-      throw new IntegrityError(
-        `${what} is corrupt or truncated: expected ${ref.hashName} ${want}, got ${got} (${hasher.size} bytes)`,
-      );
-    if (mode & 0o111) await chmod(temp, mode); // executables must not depend on the umask
-    await rename(temp, dest);
-    return hasher.size;
+    return await commitVerified(temp, dest, hasher, ref, what, mode);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
