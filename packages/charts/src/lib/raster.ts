@@ -32,10 +32,10 @@ export function resvgOptions(dpi: number, font: ChartFont): ResvgRenderOptions {
 
 /**
  * Rasterise synchronously on the calling thread (resvg), then encode the pixels (encodeRgbaPng: zlib level 3 on
- * libuv's thread pool, about 4x cheaper than resvg's own encoder here: 140 vs 650 ms CPU for the visualize stage's
- * nine 300-dpi figures). For worker threads, where blocking is what they are for. The native tree and pixmap are
- * freed when their JavaScript handles are collected: a raster worker collects after each image (its heap is small,
- * so that costs about a millisecond).
+ * libuv's thread pool, 140-250 ms CPU for the visualize stage's nine 300-dpi figures where resvg's own encoder
+ * took 650 ms). For worker threads, where blocking is what they are for. The native tree and pixmap are freed when
+ * their JavaScript handles are collected: a raster worker collects after each image (its heap is small, so that
+ * costs about a millisecond).
  */
 export async function svgToPngInThread(
   svg: string,
