@@ -9,16 +9,15 @@
 import { TARGET_COLUMN, listForMessage } from '@mlops/core';
 import {
   chiSquareIndependence,
-  describeNumeric,
+  describeSorted,
   jensenShannonDistance,
-  ks2samp,
-  psiQuantile,
+  sortedFinite,
   twoProportionZTest,
-  wassersteinDistance,
   type NumericSummary,
 } from '@mlops/stats';
 import { isNumericDtype, rowText, type Dtype, type Frame, type FrameColumn } from './frame.js';
 import { groupRows, type KeyColumn } from './rows.js';
+import { ksSorted, psiQuantileSorted, wassersteinSorted } from './sorted-stats.js';
 
 export interface DistributionOptions {
   alpha: number;
@@ -226,20 +225,21 @@ function examplesOnlyIn(
 }
 
 function numericReport(name: string, a: FrameColumn, b: FrameColumn, alpha: number): NumericColumnReport {
-  const x = a.numbers!;
-  const y = b.numbers!;
-  const input = describeNumeric(x);
-  const reference = describeNumeric(y);
+  // Each column is sorted once; every statistic below reads the sorted copies.
+  const x = sortedFinite(a.numbers!);
+  const y = sortedFinite(b.numbers!);
+  const input = describeSorted(x, a.length - x.length);
+  const reference = describeSorted(y, b.length - y.length);
   if (input.count === 0 || reference.count === 0)
     return { column: name, input, reference, ks: null, wasserstein: null, psi: null, differs: false };
-  const ks = ks2samp(x, y);
+  const ks = ksSorted(x, y);
   return {
     column: name,
     input,
     reference,
     ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method },
-    wasserstein: wassersteinDistance(x, y),
-    psi: psiQuantile(y, x).psi,
+    wasserstein: wassersteinSorted(x, y),
+    psi: psiQuantileSorted(y, x),
     differs: ks.pvalue < alpha,
   };
 }

@@ -13,6 +13,9 @@ import { PANDAS_NA_VALUES, parseNumberCell } from '@mlops/core';
 
 export type Dtype = 'int64' | 'float64' | 'object';
 
+/** Codes of an object column: one byte per row while it has at most 256 distinct texts, then wider. */
+export type Codes = Uint8Array | Uint16Array | Int32Array;
+
 export interface FrameColumn {
   readonly name: string;
   readonly dtype: Dtype;
@@ -22,7 +25,7 @@ export interface FrameColumn {
   /** Parsed values (NaN when missing) for int64/float64 columns; undefined for object columns. */
   readonly numbers?: Float64Array;
   /** Object columns: one code per row into `levels` (the distinct cell texts, in order of first appearance). */
-  readonly codes?: Int32Array;
+  readonly codes?: Codes;
   readonly levels?: readonly string[];
   /** Object columns: 1 where that level is a missing-value spelling. */
   readonly levelMissing?: Uint8Array;
@@ -47,7 +50,7 @@ const FMT_MISSING_TEXT = 253; // another missing spelling, in `exceptions`
 const FMT_TEXT = 255; // a number whose text is not rebuilt from its value, in `exceptions`
 
 /** A typed array that doubles as it grows; `view` is the filled part (no copy). */
-class Growable<A extends Float64Array | Int32Array | Uint8Array> {
+class Growable<A extends Float64Array | Codes> {
   data: A;
   length = 0;
   constructor(private readonly make: (length: number) => A) {
@@ -64,10 +67,53 @@ class Growable<A extends Float64Array | Int32Array | Uint8Array> {
   view(): A {
     return this.data.subarray(0, this.length) as A;
   }
+  /** Move the values into a wider array type (codes outgrowing a byte). */
+  widen<B extends Float64Array | Codes>(make: (length: number) => B): Growable<B> {
+    const next = new Growable(make);
+    next.data = make(this.data.length);
+    next.data.set(this.data);
+    next.length = this.length;
+    return next;
+  }
+}
+
+/**
+ * The format code of a plain decimal text ("-12.50", "3", "0.0625"): digits, at most 15 of them significant, no
+ * leading zero, no exponent. Such a text is exactly what JS prints for its value (String(v)) when it has no trailing
+ * fractional zero, else exactly v.toFixed(its decimals): a double keeps 15 significant digits, so no shorter text
+ * names the same value, and rounding to the text's own decimals gives its digits back. -1 when the text is not of
+ * that shape (the caller then checks by printing).
+ */
+function plainDecimalCode(v: number, raw: string): number {
+  const len = raw.length;
+  let i = raw.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (i === 1 && v === 0) return -1; // "-0…": JS prints 0
+  const intStart = i;
+  while (i < len && raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) i++;
+  const intLen = i - intStart;
+  if (intLen === 0 || (intLen > 1 && raw.charCodeAt(intStart) === 48)) return -1;
+  if (i === len) return intLen <= 15 ? 0 : -1;
+  if (raw.charCodeAt(i) !== 46) return -1; // '.'
+  const fracStart = ++i;
+  while (i < len && raw.charCodeAt(i) >= 48 && raw.charCodeAt(i) <= 57) i++;
+  const fracLen = i - fracStart;
+  if (i !== len || fracLen === 0 || fracLen > 20) return -1;
+  let significant = intLen + fracLen;
+  if (intLen === 1 && raw.charCodeAt(intStart) === 48) {
+    let zeros = 0;
+    while (zeros < fracLen && raw.charCodeAt(fracStart + zeros) === 48) zeros++;
+    if (zeros === fracLen) return fracLen + 1; // "0.0", "0.000": toFixed
+    if (zeros >= 6) return -1; // below 1e-6 JS prints an exponent
+    significant = fracLen - zeros;
+  }
+  if (significant > 15) return -1;
+  return raw.charCodeAt(len - 1) === 48 ? fracLen + 1 : 0;
 }
 
 /** How `raw` (the text of the non-missing number v) is rebuilt from v: a format code, or FMT_TEXT. */
 function formatCode(v: number, raw: string): number {
+  const plain = plainDecimalCode(v, raw);
+  if (plain >= 0) return plain;
   if (String(v) === raw) return 0;
   const dot = raw.indexOf('.');
   if (dot < 0) return FMT_TEXT;
@@ -88,7 +134,7 @@ export class ColumnBuilder {
   private fmt: Growable<Uint8Array> | undefined = new Growable((n) => new Uint8Array(n));
   private exceptions = new Map<number, string>();
   // object storage
-  private codes: Growable<Int32Array> | undefined;
+  private codes: Growable<Codes> | undefined;
   private levels: string[] = [];
   private levelIndex = new Map<string, number>();
   private levelMissing: number[] = [];
@@ -127,6 +173,8 @@ export class ColumnBuilder {
     let code = this.levelIndex.get(cell);
     if (code === undefined) {
       code = this.levels.length;
+      if (code === 256) this.codes = this.codes!.widen((n) => new Uint16Array(n));
+      else if (code === 65536) this.codes = this.codes!.widen((n) => new Int32Array(n));
       this.levels.push(cell);
       this.levelIndex.set(cell, code);
       this.levelMissing.push(PANDAS_NA_VALUES.has(cell.trim()) ? 1 : 0);
@@ -144,7 +192,7 @@ export class ColumnBuilder {
   /** A text cell at row `row`: the column is object from now on; earlier cells become codes of their exact text. */
   private toObject(row: number): void {
     this.numeric = false;
-    this.codes = new Growable((n) => new Int32Array(n));
+    this.codes = new Growable<Codes>((n) => new Uint8Array(n));
     this.missing = 0;
     this.present = 0;
     for (let i = 0; i < row; i++) this.pushText(this.numericText(i));
@@ -190,7 +238,12 @@ export class ColumnBuilder {
   }
 }
 
-function numericCellText(v: number, code: number, exceptions: ReadonlyMap<number, string>, i: number): string {
+function numericCellText(
+  v: number,
+  code: number,
+  exceptions: ReadonlyMap<number, string>,
+  i: number,
+): string {
   if (code === 0) return String(v);
   if (code === FMT_EMPTY) return '';
   if (code >= FMT_MISSING_TEXT) return exceptions.get(i)!;

@@ -12,7 +12,11 @@
 export type KeyColumn =
   | { readonly kind: 'number'; readonly values: Float64Array }
   | { readonly kind: 'id'; readonly ids: Int32Array }
-  | { readonly kind: 'code'; readonly codes: Int32Array; readonly map: Int32Array };
+  | {
+      readonly kind: 'code';
+      readonly codes: Uint8Array | Uint16Array | Int32Array;
+      readonly map: Int32Array;
+    };
 
 export interface Grouping {
   /** Per part: the group of each of its rows. */
