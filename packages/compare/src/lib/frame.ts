@@ -54,7 +54,7 @@ class Growable<A extends Float64Array | Codes> {
   data: A;
   length = 0;
   constructor(private readonly make: (length: number) => A) {
-    this.data = make(1024);
+    this.data = make(64);
   }
   push(v: number): void {
     if (this.length === this.data.length) {
