@@ -276,18 +276,19 @@ if (!values['no-readme']) {
   else {
     const next = `${readme.slice(0, at + BEGIN.length)}\n\n${table()}\n\n${readme.slice(to)}`;
     writeFileSync(readmePath, next);
-    // The table is written plainly; prettier aligns it as `npm run format:check` expects.
-    const p = spawnSync(
-      process.execPath,
-      [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--write', readmePath],
-      {
-        cwd: root,
-        encoding: 'utf8',
-      },
-    );
-    if (p.status !== 0) console.error(`bench:scale: prettier on README.md failed: ${p.stderr.trim()}`);
   }
 }
+// Written plainly; prettier aligns the table and wraps the JSON as `npm run format:check` expects.
+const formatted = [
+  join(root, 'benchmarks/scale.json'),
+  ...(values['no-readme'] ? [] : [join(root, 'README.md')]),
+];
+const p = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--write', ...formatted],
+  { cwd: root, encoding: 'utf8' },
+);
+if (p.status !== 0) console.error(`bench:scale: prettier failed: ${p.stderr.trim()}`);
 
 console.log(`\n${table()}`);
 console.log(
