@@ -67,6 +67,13 @@ class Growable<A extends Float64Array | Codes> {
   view(): A {
     return this.data.subarray(0, this.length) as A;
   }
+  /** Make room for `n` values in all, at once (no doubling: fewer and smaller freed arrays). */
+  reserve(n: number): void {
+    if (n <= this.data.length) return;
+    const next = this.make(n);
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
   /** Move the values into a wider array type (codes outgrowing a byte). */
   widen<B extends Float64Array | Codes>(make: (length: number) => B): Growable<B> {
     const next = new Growable(make);
@@ -139,7 +146,17 @@ export class ColumnBuilder {
   private levelIndex = new Map<string, number>();
   private levelMissing: number[] = [];
 
+  private reserved = 0;
+
   constructor(readonly name: string) {}
+
+  /** Expect about `n` rows in all (an estimate: more still fit). */
+  reserve(n: number): void {
+    this.reserved = n;
+    this.numbers?.reserve(n);
+    this.fmt?.reserve(n);
+    this.codes?.reserve(n);
+  }
 
   push(cell: string): void {
     const row = this.length++;
@@ -193,6 +210,7 @@ export class ColumnBuilder {
   private toObject(row: number): void {
     this.numeric = false;
     this.codes = new Growable<Codes>((n) => new Uint8Array(n));
+    this.codes.reserve(this.reserved);
     this.missing = 0;
     this.present = 0;
     for (let i = 0; i < row; i++) this.pushText(this.numericText(i));
@@ -259,6 +277,10 @@ export class FrameBuilder {
     private readonly header: readonly string[],
   ) {
     this.builders = header.map((name) => new ColumnBuilder(name));
+  }
+  /** Expect about `n` rows in all (an estimate, e.g. from the file size: more still fit). */
+  reserve(n: number): void {
+    for (const b of this.builders) b.reserve(n);
   }
   push(fields: readonly string[]): void {
     const b = this.builders;
