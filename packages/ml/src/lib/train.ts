@@ -29,7 +29,7 @@ import {
   type HyperParams,
 } from './learners/index.js';
 import { argmaxRows, score, type Scoring } from './metrics.js';
-import { sharedCopy, type TaskRunner } from './pool.js';
+import { TaskScheduler, sharedCopy, type TaskRunner } from './pool.js';
 import { randomSearchDraws } from './search.js';
 import {
   classCounts,
@@ -38,7 +38,7 @@ import {
   stratifiedTrainTestSplit,
   type TrainTestSplit,
 } from './split.js';
-import type { CvResult, ImportanceResult, RefitResult, SharedData, Task } from './tasks.js';
+import type { CvResult, ImportanceResult, RefitResult, SharedData, Task, TaskResult } from './tasks.js';
 
 export interface DrawResult {
   readonly hyper: HyperParams;
@@ -107,6 +107,19 @@ export function bestThird(means: readonly number[]): number[] {
     .sort((a, b) => a - b);
 }
 
+/**
+ * A task's rough cost, only to start the long ones first (so a phase does not end on one long task while the other
+ * threads idle): boosted trees grow n_estimators rounds whose cost grows with the depth; other learners are
+ * cheaper than a mid-sized search draw.
+ */
+export function roughCost(task: Task): number {
+  const n = task.hyper['n_estimators'];
+  const depth = task.hyper['max_depth'];
+  if (task.key.startsWith('XGBoost') && typeof n === 'number' && typeof depth === 'number')
+    return n * (depth + 5);
+  return 1500;
+}
+
 /** Checks a training split can be cross-validated: every class needs at least cv_folds rows. */
 export function checkFoldable(data: LabeledData, trainY: Int32Array, folds: number): void {
   const counts = classCounts(trainY, data.labels.length);
@@ -157,12 +170,15 @@ export async function trainModels(
   }
 
   const runner = await options.runner(shared);
+  const scheduler = new TaskScheduler(runner);
   try {
     const validY = new Map(
       foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => trainY[r]!)]),
     );
     // fold results per candidate draw: `${key}#${draw}` → fold → score and fit time
     const scored = new Map<string, Map<number, { score: number; fitSeconds: number }>>();
+    // Phases run one after the other (each needs the scores of the one before), their tasks longest first; a
+    // refit whose hyper-parameters are known is queued at once behind them, so no thread idles at a phase's end.
     const runCv = async (label: string, jobs: { key: string; draw: number; fold: number }[]) => {
       if (jobs.length === 0) return;
       const tasks: Task[] = jobs.map((j) => ({
@@ -172,7 +188,16 @@ export async function trainModels(
         fold: j.fold,
       }));
       options.onPhase?.(label, tasks.length);
-      const results = (await runner.run(tasks, () => options.onTask?.())) as CvResult[];
+      const order = tasks
+        .map((_, i) => i)
+        .sort((a, b) => roughCost(tasks[b]!) - roughCost(tasks[a]!) || a - b);
+      const pending = new Array<Promise<TaskResult>>(tasks.length);
+      for (const i of order)
+        pending[i] = scheduler.submit(tasks[i]!, 0).then((result) => {
+          options.onTask?.();
+          return result;
+        });
+      const results = (await Promise.all(pending)) as CvResult[];
       jobs.forEach((j, i) => {
         const id = `${j.key}#${j.draw}`;
         if (!scored.has(id)) scored.set(id, new Map());
@@ -183,6 +208,21 @@ export async function trainModels(
         });
       });
     };
+    // refits queued early: their progress ticks wait for the phase that reports them
+    const refitOf = new Map<string, { result: Promise<TaskResult>; done: boolean }>();
+    let refitsReported = false;
+    const queueRefit = (c: CandidateSpec, hyper: HyperParams) => {
+      const entry = { done: false } as { done: boolean; result: Promise<TaskResult> };
+      entry.result = scheduler.submit({ kind: 'refit', key: c.key, hyper }, 1).then((result) => {
+        entry.done = true;
+        if (refitsReported) options.onTask?.();
+        return result;
+      });
+      // a failure surfaces where the refit is awaited; until then it must not count as unhandled
+      entry.result.catch(() => undefined);
+      refitOf.set(c.key, entry);
+    };
+    for (const c of candidates) if (!c.search && !c.tunedFrom) queueRefit(c, drawsOf.get(c.key)![0]!);
     const drawResultsOf = (key: string): DrawResult[] =>
       drawsOf.get(key)!.map((hyper, d) => {
         const byFold = scored.get(`${key}#${d}`)!;
@@ -238,6 +278,15 @@ export async function trainModels(
       learnerFor(c.key, tuned);
       drawsOf.set(c.key, [tuned]);
     }
+    const bestHyper = (key: string) => {
+      const draws = drawResultsOf(key);
+      return draws[bestOf(draws)]!.hyper;
+    };
+    // every draw is now known: the searched and tuned candidates' refits can be queued
+    for (const c of candidates) {
+      if (refitOf.has(c.key)) continue;
+      queueRefit(c, c.tunedFrom ? drawsOf.get(c.key)![0]! : bestHyper(c.key));
+    }
     await runCv(
       'cross-validation (tuned)',
       phase2.flatMap((c) => jobsFor(c.key, [0], foldList)),
@@ -254,7 +303,6 @@ export async function trainModels(
       0,
     );
     const chosen = candidates.map((c, i) => drawResults.get(c.key)![best[i]!]!.hyper);
-    const refitTasks: Task[] = candidates.map((c, i) => ({ kind: 'refit', key: c.key, hyper: chosen[i]! }));
     const importanceTasks: Task[] = foldList.map((fold) => ({
       kind: 'importance',
       key: candidates[winner]!.key,
@@ -263,10 +311,19 @@ export async function trainModels(
       repeats: params.training.importance_repeats,
       scoring,
     }));
-    options.onPhase?.('refit and importances', refitTasks.length + importanceTasks.length);
-    const results3 = await runner.run([...refitTasks, ...importanceTasks], () => options.onTask?.());
-    const refits = results3.slice(0, candidates.length) as RefitResult[];
-    const importanceResults = results3.slice(candidates.length) as ImportanceResult[];
+    options.onPhase?.('refit and importances', candidates.length + importanceTasks.length);
+    refitsReported = true;
+    for (const entry of refitOf.values()) if (entry.done) options.onTask?.();
+    const importancePending = importanceTasks.map((t) =>
+      scheduler.submit(t, 0).then((result) => {
+        options.onTask?.();
+        return result;
+      }),
+    );
+    const [refits, importanceResults] = (await Promise.all([
+      Promise.all(candidates.map((c) => refitOf.get(c.key)!.result)),
+      Promise.all(importancePending),
+    ])) as [RefitResult[], ImportanceResult[]];
 
     const candidateResults: CandidateResult[] = candidates.map((c, i) => {
       const refit = refits[i]!;
@@ -301,6 +358,9 @@ export async function trainModels(
       scoring,
     );
     return { split, folds: foldList, scoring, candidates: candidateResults, winner, importances, bundle };
+  } catch (error) {
+    scheduler.cancel();
+    throw error;
   } finally {
     await runner.close();
   }
