@@ -130,14 +130,21 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
   // permutation importance: shuffle one feature's values among the held-out rows, re-score, record the drop
   const k = shared.nClasses;
   const yValid = Int32Array.from(valid, (r) => shared.y[r]!);
-  const x = pre.transform(validBatch);
-  const proba = new Float64Array(valid.length * k);
-  const scoreOf = (b: RawBatch) => {
-    pre.transform(b, x.data as Float64Array);
-    predictor.predictProba(x, proba);
+  const baseProba = predictor.predictProba(pre.transform(validBatch));
+  const baseline = score(task.scoring, yValid, argmaxRows(baseProba, k), k);
+  // Every predictor scores rows independently, so only the rows a shuffle changed are predicted again (a
+  // shuffled category often lands on the same value): the same probabilities as predicting every row.
+  const proba = new Float64Array(baseProba.length);
+  const changed = new Int32Array(validBatch.rows);
+  const scoreOf = (b: RawBatch, nChanged: number) => {
+    proba.set(baseProba);
+    if (nChanged > 0) {
+      const rows = changed.subarray(0, nChanged);
+      const p = predictor.predictProba(pre.transform(selectRows(b, rows)));
+      for (let i = 0; i < nChanged; i++) proba.set(p.subarray(i * k, i * k + k), rows[i]! * k);
+    }
     return score(task.scoring, yValid, argmaxRows(proba, k), k);
   };
-  const baseline = scoreOf(validBatch);
   const rng = new SeededRng(fitSeed(shared, task.hyper, task.fold) ^ 0x5bd1e995);
   const drops: number[][] = [];
   const shuffled: RawBatch = {
@@ -165,9 +172,13 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
     const source = original(column);
     for (let rep = 0; rep < task.repeats; rep++) {
       const perm = rng.permutation(n);
-      for (let i = 0; i < n; i++)
-        column.values[i * column.stride + column.at] = source[perm[i]! * column.stride + column.at]!;
-      row.push(baseline - scoreOf(shuffled));
+      let nChanged = 0;
+      for (let i = 0; i < n; i++) {
+        const v = source[perm[i]! * column.stride + column.at]!;
+        column.values[i * column.stride + column.at] = v;
+        if (!Object.is(v, source[i * column.stride + column.at]!)) changed[nChanged++] = i;
+      }
+      row.push(baseline - scoreOf(shuffled, nChanged));
     }
     // restore the column before the next feature
     for (let i = 0; i < n; i++)
