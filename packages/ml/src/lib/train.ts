@@ -468,6 +468,7 @@ export async function trainModels(
       shared.batch,
       spec,
       scoring,
+      candidates[winner]!.ensemble ? membersOf : undefined,
     );
     return { split, folds: foldList, scoring, candidates: candidateResults, winner, importances, bundle };
   } catch (error) {
@@ -511,6 +512,7 @@ function bundleOf(
   trainBatch: RawBatch,
   spec: FeatureSpec,
   scoring: Scoring,
+  members?: readonly { key: string; hyper: HyperParams }[],
 ): BundleContent {
   const draw = winner.draws[winner.best]!;
   const trainY = Int32Array.from(split.train, (r) => data.y[r]!);
@@ -534,6 +536,8 @@ function bundleOf(
     },
     params: {
       hyper_parameters: draw.hyper,
+      // a soft-voting ensemble: each member's model key and hyper-parameters, in the order of `model.members`
+      ...(members ? { members } : {}),
       training: {
         scoring,
         cv_folds: params.training.cv_folds,
