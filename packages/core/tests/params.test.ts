@@ -135,7 +135,13 @@ describe('params', () => {
     // defaults are fresh objects: changing one result does not leak into the next
     const first = defaultParams();
     first.models.algorithms.push('mlp');
-    expect(defaultParams().models.algorithms).toEqual(['random_forest', 'xgboost', 'knn', 'svm']);
+    expect(defaultParams().models.algorithms).toEqual([
+      'random_forest',
+      'xgboost',
+      'knn',
+      'svm',
+      'soft_voting',
+    ]);
   });
 
   it('rejects bad YAML with file, line and column, and exit code 2', () => {

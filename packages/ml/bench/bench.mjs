@@ -163,6 +163,8 @@ try {
         max_rss_mb: evaluate.max_rss_mb,
       },
       winner: evaluation.model_name,
+      // the soft-voting ensemble names its members here
+      winner_hyper_parameters: loadBundle(join(dir, 'model-real')).bundle.params.hyper_parameters,
       test_accuracy: evaluation.test_accuracy,
       best_cv_mean: evaluation.cv.mean,
       goals: { wall_seconds: 20, peak_rss_mb: 300 },

@@ -143,6 +143,8 @@ describe.skipIf(!present)(
           Math.max(...boosted.map((m: { test_accuracy: number }) => m.test_accuracy)),
         ).toBeGreaterThanOrEqual(0.972);
         expect(test.test_accuracy).toBeGreaterThan(0.95);
+        // DESIGN's goal for the model chosen by CV: the soft-voting ensemble reaches it (CV 0.9645, test 0.9745)
+        if (algorithms.includes('soft_voting')) expect(test.test_accuracy).toBeGreaterThanOrEqual(0.972);
       } else {
         console.warn(
           `real-data goals (0.972 / 0.956) not checked: this build trains only ${algorithms.join(', ')}`,

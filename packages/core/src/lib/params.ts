@@ -59,9 +59,10 @@ const modelsSchema = z.strictObject({
   output_dir: z._default(path, 'models'),
   algorithms: z._default(
     z
-      .array(z.enum(['random_forest', 'xgboost', 'knn', 'svm', 'logistic_regression', 'mlp']))
+      // soft_voting (ours): a soft-voting ensemble of the other models' best draws, members chosen on CV
+      .array(z.enum(['random_forest', 'xgboost', 'knn', 'svm', 'logistic_regression', 'mlp', 'soft_voting']))
       .check(z.minLength(1)),
-    ['random_forest', 'xgboost', 'knn', 'svm'],
+    ['random_forest', 'xgboost', 'knn', 'svm', 'soft_voting'],
   ),
   random_forest: z.prefault(
     z.strictObject({

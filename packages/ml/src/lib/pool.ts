@@ -103,3 +103,66 @@ export async function createRunner(shared: SharedData, threads: number): Promise
     },
   };
 }
+
+/**
+ * Runs tasks on a runner, at most `runner.threads` at a time, the most urgent first (lower `priority`, then the
+ * order of submission). Work whose inputs are already known (a refit whose hyper-parameters are fixed) is
+ * submitted early at a lower priority, so it fills a thread that the current phase would leave idle while its
+ * last tasks finish. Results do not depend on the order: every task is seeded by itself.
+ */
+export class TaskScheduler {
+  private readonly queue: {
+    readonly task: Task;
+    readonly priority: number;
+    readonly seq: number;
+    readonly resolve: (result: TaskResult) => void;
+    readonly reject: (error: unknown) => void;
+  }[] = [];
+  private running = 0;
+  private seq = 0;
+  private cancelled = false;
+
+  constructor(private readonly runner: TaskRunner) {}
+
+  submit(task: Task, priority: number): Promise<TaskResult> {
+    return new Promise<TaskResult>((resolve, reject) => {
+      if (this.cancelled) {
+        reject(new Error('task scheduler cancelled'));
+        return;
+      }
+      this.queue.push({ task, priority, seq: this.seq++, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Drops the tasks not started yet (after a failure: nothing more is worth running). */
+  cancel(): void {
+    this.cancelled = true;
+    for (const item of this.queue.splice(0)) item.reject(new Error('task scheduler cancelled'));
+  }
+
+  private pump(): void {
+    while (this.running < Math.max(1, this.runner.threads) && this.queue.length > 0) {
+      let next = 0;
+      for (let i = 1; i < this.queue.length; i++) {
+        const a = this.queue[i]!;
+        const b = this.queue[next]!;
+        if (a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq)) next = i;
+      }
+      const item = this.queue.splice(next, 1)[0]!;
+      this.running++;
+      this.runner.run([item.task]).then(
+        (results) => {
+          this.running--;
+          item.resolve(results[0]!);
+          this.pump();
+        },
+        (error: unknown) => {
+          this.running--;
+          item.reject(error);
+          this.pump();
+        },
+      );
+    }
+  }
+}

@@ -15,7 +15,7 @@ import {
   type PreprocessingJson,
   type RawBatch,
 } from '@mlops/model';
-import { learnerFor, type HyperParams } from './learners/index.js';
+import { SOFT_VOTING, learnerFor, type HyperParams } from './learners/index.js';
 import { argmaxRows, score, type Scoring } from './metrics.js';
 import { foldRows } from './split.js';
 
@@ -32,7 +32,13 @@ export interface SharedData {
   readonly scale: boolean;
 }
 
-export type Task =
+/** A member of the soft-voting ensemble: a model key and its hyper-parameters. */
+export interface EnsembleMember {
+  readonly key: string;
+  readonly hyper: HyperParams;
+}
+
+export type Task = (
   | { readonly kind: 'cv'; readonly key: string; readonly hyper: HyperParams; readonly fold: number }
   | { readonly kind: 'refit'; readonly key: string; readonly hyper: HyperParams }
   | {
@@ -42,7 +48,11 @@ export type Task =
       readonly fold: number;
       readonly repeats: number;
       readonly scoring: Scoring;
-    };
+    }
+) & {
+  /** The ensemble's members when key is SoftVoting: each is fitted as its own task would fit it. */
+  readonly members?: readonly EnsembleMember[];
+};
 
 export interface CvResult {
   readonly kind: 'cv';
@@ -73,14 +83,33 @@ export function fitSeed(shared: SharedData, hyper: HyperParams, fold: number): n
   return (base + Math.imul(fold + 1, 0x9e3779b1)) | 0;
 }
 
-function fitOn(shared: SharedData, rows: Int32Array, key: string, hyper: HyperParams, seed: number) {
+function fitOn(shared: SharedData, rows: Int32Array, task: Task, fold: number) {
   const sub = selectRows(shared.batch, rows);
   const preprocessing = fitPreprocessing(sub, shared.spec, { scale: shared.scale });
   const pre = new Preprocessor(preprocessing);
   const x = pre.transform(sub);
   const y = Int32Array.from(rows, (r) => shared.y[r]!);
+  const fit = (key: string, hyper: HyperParams) =>
+    learnerFor(key, hyper).fit(
+      { x, y, nClasses: shared.nClasses },
+      { rng: new SeededRng(fitSeed(shared, hyper, fold)) },
+    );
   const start = process.hrtime.bigint();
-  const model = learnerFor(key, hyper).fit({ x, y, nClasses: shared.nClasses }, { rng: new SeededRng(seed) });
+  let model: ModelJson;
+  if (task.key === SOFT_VOTING) {
+    // every member with the seed its own task uses: the same fold models as the members' CV
+    const members = task.members ?? [];
+    if (members.length === 0) throw new Error(`${SOFT_VOTING}: a task without members`);
+    model = {
+      kind: 'soft_voting',
+      nFeatures: x.cols,
+      nClasses: shared.nClasses,
+      weights: members.map(() => 1),
+      members: members.map((m) => fit(m.key, m.hyper)),
+    };
+  } else {
+    model = fit(task.key, task.hyper);
+  }
   const fitSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { model, preprocessing, pre, fitSeconds };
 }
@@ -88,23 +117,11 @@ function fitOn(shared: SharedData, rows: Int32Array, key: string, hyper: HyperPa
 export function runTask(shared: SharedData, task: Task): TaskResult {
   if (task.kind === 'refit') {
     const all = Int32Array.from({ length: shared.batch.rows }, (_, i) => i);
-    const { model, preprocessing, fitSeconds } = fitOn(
-      shared,
-      all,
-      task.key,
-      task.hyper,
-      fitSeed(shared, task.hyper, -1),
-    );
+    const { model, preprocessing, fitSeconds } = fitOn(shared, all, task, -1);
     return { kind: 'refit', model, preprocessing, fitSeconds };
   }
   const { train, valid } = foldRows(shared.folds, task.fold);
-  const { model, pre, fitSeconds } = fitOn(
-    shared,
-    train,
-    task.key,
-    task.hyper,
-    fitSeed(shared, task.hyper, task.fold),
-  );
+  const { model, pre, fitSeconds } = fitOn(shared, train, task, task.fold);
   const predictor = predictorFromJson(model);
   const validBatch = selectRows(shared.batch, valid);
   if (task.kind === 'cv') {
@@ -113,14 +130,21 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
   // permutation importance: shuffle one feature's values among the held-out rows, re-score, record the drop
   const k = shared.nClasses;
   const yValid = Int32Array.from(valid, (r) => shared.y[r]!);
-  const x = pre.transform(validBatch);
-  const proba = new Float64Array(valid.length * k);
-  const scoreOf = (b: RawBatch) => {
-    pre.transform(b, x.data as Float64Array);
-    predictor.predictProba(x, proba);
+  const baseProba = predictor.predictProba(pre.transform(validBatch));
+  const baseline = score(task.scoring, yValid, argmaxRows(baseProba, k), k);
+  // Every predictor scores rows independently, so only the rows a shuffle changed are predicted again (a
+  // shuffled category often lands on the same value): the same probabilities as predicting every row.
+  const proba = new Float64Array(baseProba.length);
+  const changed = new Int32Array(validBatch.rows);
+  const scoreOf = (b: RawBatch, nChanged: number) => {
+    proba.set(baseProba);
+    if (nChanged > 0) {
+      const rows = changed.subarray(0, nChanged);
+      const p = predictor.predictProba(pre.transform(selectRows(b, rows)));
+      for (let i = 0; i < nChanged; i++) proba.set(p.subarray(i * k, i * k + k), rows[i]! * k);
+    }
     return score(task.scoring, yValid, argmaxRows(proba, k), k);
   };
-  const baseline = scoreOf(validBatch);
   const rng = new SeededRng(fitSeed(shared, task.hyper, task.fold) ^ 0x5bd1e995);
   const drops: number[][] = [];
   const shuffled: RawBatch = {
@@ -148,9 +172,13 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
     const source = original(column);
     for (let rep = 0; rep < task.repeats; rep++) {
       const perm = rng.permutation(n);
-      for (let i = 0; i < n; i++)
-        column.values[i * column.stride + column.at] = source[perm[i]! * column.stride + column.at]!;
-      row.push(baseline - scoreOf(shuffled));
+      let nChanged = 0;
+      for (let i = 0; i < n; i++) {
+        const v = source[perm[i]! * column.stride + column.at]!;
+        column.values[i * column.stride + column.at] = v;
+        if (!Object.is(v, source[i * column.stride + column.at]!)) changed[nChanged++] = i;
+      }
+      row.push(baseline - scoreOf(shuffled, nChanged));
     }
     // restore the column before the next feature
     for (let i = 0; i < n; i++)

@@ -29,7 +29,7 @@ import {
   type HyperParams,
 } from './learners/index.js';
 import { argmaxRows, score, type Scoring } from './metrics.js';
-import { sharedCopy, type TaskRunner } from './pool.js';
+import { TaskScheduler, sharedCopy, type TaskRunner } from './pool.js';
 import { randomSearchDraws } from './search.js';
 import {
   classCounts,
@@ -38,7 +38,7 @@ import {
   stratifiedTrainTestSplit,
   type TrainTestSplit,
 } from './split.js';
-import type { CvResult, ImportanceResult, RefitResult, SharedData, Task } from './tasks.js';
+import type { CvResult, ImportanceResult, RefitResult, SharedData, Task, TaskResult } from './tasks.js';
 
 export interface DrawResult {
   readonly hyper: HyperParams;
@@ -107,6 +107,67 @@ export function bestThird(means: readonly number[]): number[] {
     .sort((a, b) => a - b);
 }
 
+/**
+ * A task's rough cost, only to start the long ones first (so a phase does not end on one long task while the other
+ * threads idle): boosted trees grow n_estimators rounds whose cost grows with the depth; other learners are
+ * cheaper than a mid-sized search draw.
+ */
+export function roughCost(task: Task): number {
+  const n = task.hyper['n_estimators'];
+  const depth = task.hyper['max_depth'];
+  if (task.key.startsWith('XGBoost') && typeof n === 'number' && typeof depth === 'number')
+    return n * (depth + 5);
+  return 1500;
+}
+
+/** Soft vote of equally weighted probability matrices, added in member order (as the soft_voting predictor does). */
+export function softVote(probas: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(probas[0]!.length);
+  const share = 1 / probas.length;
+  for (const p of probas) for (let i = 0; i < out.length; i++) out[i] += share * p[i]!;
+  return out;
+}
+
+/**
+ * Ensemble selection (Caruana et al., 2004, without replacement): start from the model with the best mean CV score,
+ * then add, one at a time, the model whose soft vote with those already in raises the mean CV score the most
+ * (ties: the earlier model); stop when none raises it. Scores come from the held-out probabilities every model
+ * already produced in cross-validation, so no model is fitted again, and the test split is never looked at.
+ */
+export function selectEnsemble(
+  pool: readonly CandidateSpec[],
+  bestDraw: (key: string) => { draw: number; mean: number } | undefined,
+  foldScores: (members: readonly { key: string; draw: number }[]) => number[],
+): { key: string; draw: number }[] {
+  const options = pool.flatMap((c) => {
+    const b = bestDraw(c.key);
+    return b ? [{ key: c.key, draw: b.draw, mean: b.mean }] : [];
+  });
+  if (options.length === 0)
+    throw new InputError(
+      'models.algorithms: soft_voting needs at least one other selected model (an MLP cannot be a member)',
+    );
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const first = options.reduce((b, o) => (o.mean > b.mean ? o : b), options[0]!);
+  const picked = [{ key: first.key, draw: first.draw }];
+  let current = mean(foldScores(picked));
+  for (;;) {
+    let bestAdd: { key: string; draw: number } | undefined;
+    let bestScore = current;
+    for (const o of options) {
+      if (picked.some((p) => p.key === o.key)) continue;
+      const s = mean(foldScores([...picked, { key: o.key, draw: o.draw }]));
+      if (s > bestScore) {
+        bestScore = s;
+        bestAdd = { key: o.key, draw: o.draw };
+      }
+    }
+    if (!bestAdd) return picked;
+    picked.push(bestAdd);
+    current = bestScore;
+  }
+}
+
 /** Checks a training split can be cross-validated: every class needs at least cv_folds rows. */
 export function checkFoldable(data: LabeledData, trainY: Int32Array, folds: number): void {
   const counts = classCounts(trainY, data.labels.length);
@@ -148,7 +209,7 @@ export async function trainModels(
   // every draw of every candidate, checked for hyper-parameter errors before any work
   const drawsOf = new Map<string, HyperParams[]>();
   for (const c of candidates) {
-    if (c.tunedFrom) continue;
+    if (c.tunedFrom || c.ensemble) continue;
     const draws = c.search
       ? randomSearchDraws(c.hyperParams, c.search.space, c.search.iterations, params.training.random_state)
       : [c.hyperParams];
@@ -157,12 +218,20 @@ export async function trainModels(
   }
 
   const runner = await options.runner(shared);
+  const scheduler = new TaskScheduler(runner);
   try {
     const validY = new Map(
       foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => trainY[r]!)]),
     );
     // fold results per candidate draw: `${key}#${draw}` → fold → score and fit time
-    const scored = new Map<string, Map<number, { score: number; fitSeconds: number }>>();
+    const scored = new Map<
+      string,
+      Map<number, { score: number; fitSeconds: number; proba?: Float64Array }>
+    >();
+    // the held-out probabilities are kept only when a soft-voting ensemble will be built from them
+    const ensemble = candidates.find((c) => c.ensemble);
+    // Phases run one after the other (each needs the scores of the one before), their tasks longest first; a
+    // refit whose hyper-parameters are known is queued at once behind them, so no thread idles at a phase's end.
     const runCv = async (label: string, jobs: { key: string; draw: number; fold: number }[]) => {
       if (jobs.length === 0) return;
       const tasks: Task[] = jobs.map((j) => ({
@@ -172,7 +241,16 @@ export async function trainModels(
         fold: j.fold,
       }));
       options.onPhase?.(label, tasks.length);
-      const results = (await runner.run(tasks, () => options.onTask?.())) as CvResult[];
+      const order = tasks
+        .map((_, i) => i)
+        .sort((a, b) => roughCost(tasks[b]!) - roughCost(tasks[a]!) || a - b);
+      const pending = new Array<Promise<TaskResult>>(tasks.length);
+      for (const i of order)
+        pending[i] = scheduler.submit(tasks[i]!, 0).then((result) => {
+          options.onTask?.();
+          return result;
+        });
+      const results = (await Promise.all(pending)) as CvResult[];
       jobs.forEach((j, i) => {
         const id = `${j.key}#${j.draw}`;
         if (!scored.has(id)) scored.set(id, new Map());
@@ -180,9 +258,27 @@ export async function trainModels(
         scored.get(id)!.set(j.fold, {
           score: score(scoring, yValid, argmaxRows(results[i]!.proba, k), k),
           fitSeconds: results[i]!.fitSeconds,
+          ...(ensemble ? { proba: results[i]!.proba } : {}),
         });
       });
     };
+    let membersOf: { key: string; hyper: HyperParams }[] = [];
+    // refits queued early: their progress ticks wait for the phase that reports them
+    const refitOf = new Map<string, { result: Promise<TaskResult>; done: boolean }>();
+    let refitsReported = false;
+    const queueRefit = (c: CandidateSpec, hyper: HyperParams) => {
+      const entry = { done: false } as { done: boolean; result: Promise<TaskResult> };
+      entry.result = scheduler.submit({ kind: 'refit', key: c.key, hyper }, 1).then((result) => {
+        entry.done = true;
+        if (refitsReported) options.onTask?.();
+        return result;
+      });
+      // a failure surfaces where the refit is awaited; until then it must not count as unhandled
+      entry.result.catch(() => undefined);
+      refitOf.set(c.key, entry);
+    };
+    for (const c of candidates)
+      if (!c.search && !c.tunedFrom && !c.ensemble) queueRefit(c, drawsOf.get(c.key)![0]!);
     const drawResultsOf = (key: string): DrawResult[] =>
       drawsOf.get(key)!.map((hyper, d) => {
         const byFold = scored.get(`${key}#${d}`)!;
@@ -209,7 +305,7 @@ export async function trainModels(
 
     // phase 1: every candidate with its own hyper-parameters or search; with successive halving a search scores
     // all its draws on the first half of the folds, and only the best third of them on the rest
-    const phase1 = candidates.filter((c) => !c.tunedFrom);
+    const phase1 = candidates.filter((c) => !c.tunedFrom && !c.ensemble);
     const halving = (c: CandidateSpec) =>
       Boolean(c.search) &&
       params.training.successive_halving &&
@@ -238,10 +334,74 @@ export async function trainModels(
       learnerFor(c.key, tuned);
       drawsOf.set(c.key, [tuned]);
     }
+    const bestHyper = (key: string) => {
+      const draws = drawResultsOf(key);
+      return draws[bestOf(draws)]!.hyper;
+    };
+    // every draw is now known: the searched and tuned candidates' refits can be queued
+    for (const c of candidates) {
+      if (refitOf.has(c.key) || c.ensemble) continue;
+      queueRefit(c, c.tunedFrom ? drawsOf.get(c.key)![0]! : bestHyper(c.key));
+    }
     await runCv(
       'cross-validation (tuned)',
       phase2.flatMap((c) => jobsFor(c.key, [0], foldList)),
     );
+    if (ensemble) {
+      const members = selectEnsemble(
+        candidates.filter((c) => !c.ensemble && c.algorithm !== 'mlp'),
+        (key) => {
+          const draws = drawResultsOf(key);
+          const d = bestOf(draws);
+          return d < 0 ? undefined : { draw: d, mean: draws[d]!.mean };
+        },
+        (picked) =>
+          foldList.map((f) => {
+            const probas = picked.map((m) => scored.get(`${m.key}#${m.draw}`)!.get(f)!.proba!);
+            return score(scoring, validY.get(f)!, argmaxRows(softVote(probas), k), k);
+          }),
+      );
+      const memberHyper = members.map((m) => ({ key: m.key, hyper: drawsOf.get(m.key)![m.draw]! }));
+      drawsOf.set(ensemble.key, [{ members: members.map((m) => m.key).join('+') }]);
+      membersOf = memberHyper;
+      scored.set(
+        `${ensemble.key}#0`,
+        new Map(
+          foldList.map((f) => {
+            const folds = members.map((m) => scored.get(`${m.key}#${m.draw}`)!.get(f)!);
+            return [
+              f,
+              {
+                score: score(scoring, validY.get(f)!, argmaxRows(softVote(folds.map((r) => r.proba!)), k), k),
+                fitSeconds: folds.reduce((a, r) => a + r.fitSeconds, 0),
+              },
+            ];
+          }),
+        ),
+      );
+      // its refit is its members' refits, put together (they share the preprocessing: same rows, same spec)
+      const entry = { done: false } as { done: boolean; result: Promise<TaskResult> };
+      entry.result = Promise.all(memberHyper.map((m) => refitOf.get(m.key)!.result)).then((results) => {
+        const refits = results as RefitResult[];
+        entry.done = true;
+        if (refitsReported) options.onTask?.();
+        return {
+          kind: 'refit',
+          preprocessing: refits[0]!.preprocessing,
+          fitSeconds: refits.reduce((a, r) => a + r.fitSeconds, 0),
+          model: {
+            kind: 'soft_voting',
+            nFeatures: refits[0]!.model.nFeatures,
+            nClasses: k,
+            weights: refits.map(() => 1),
+            members: refits.map((r) => r.model),
+          },
+        } satisfies RefitResult;
+      });
+      entry.result.catch(() => undefined);
+      refitOf.set(ensemble.key, entry);
+      for (const v of scored.values()) for (const r of v.values()) delete r.proba;
+    }
     const drawResults = new Map(candidates.map((c) => [c.key, drawResultsOf(c.key)]));
 
     // selection by mean CV score (ties: the earlier model), then refits and the winner's importances
@@ -254,19 +414,28 @@ export async function trainModels(
       0,
     );
     const chosen = candidates.map((c, i) => drawResults.get(c.key)![best[i]!]!.hyper);
-    const refitTasks: Task[] = candidates.map((c, i) => ({ kind: 'refit', key: c.key, hyper: chosen[i]! }));
     const importanceTasks: Task[] = foldList.map((fold) => ({
       kind: 'importance',
       key: candidates[winner]!.key,
       hyper: chosen[winner]!,
+      ...(candidates[winner]!.ensemble ? { members: membersOf } : {}),
       fold,
       repeats: params.training.importance_repeats,
       scoring,
     }));
-    options.onPhase?.('refit and importances', refitTasks.length + importanceTasks.length);
-    const results3 = await runner.run([...refitTasks, ...importanceTasks], () => options.onTask?.());
-    const refits = results3.slice(0, candidates.length) as RefitResult[];
-    const importanceResults = results3.slice(candidates.length) as ImportanceResult[];
+    options.onPhase?.('refit and importances', candidates.length + importanceTasks.length);
+    refitsReported = true;
+    for (const entry of refitOf.values()) if (entry.done) options.onTask?.();
+    const importancePending = importanceTasks.map((t) =>
+      scheduler.submit(t, 0).then((result) => {
+        options.onTask?.();
+        return result;
+      }),
+    );
+    const [refits, importanceResults] = (await Promise.all([
+      Promise.all(candidates.map((c) => refitOf.get(c.key)!.result)),
+      Promise.all(importancePending),
+    ])) as [RefitResult[], ImportanceResult[]];
 
     const candidateResults: CandidateResult[] = candidates.map((c, i) => {
       const refit = refits[i]!;
@@ -299,8 +468,12 @@ export async function trainModels(
       shared.batch,
       spec,
       scoring,
+      candidates[winner]!.ensemble ? membersOf : undefined,
     );
     return { split, folds: foldList, scoring, candidates: candidateResults, winner, importances, bundle };
+  } catch (error) {
+    scheduler.cancel();
+    throw error;
   } finally {
     await runner.close();
   }
@@ -339,6 +512,7 @@ function bundleOf(
   trainBatch: RawBatch,
   spec: FeatureSpec,
   scoring: Scoring,
+  members?: readonly { key: string; hyper: HyperParams }[],
 ): BundleContent {
   const draw = winner.draws[winner.best]!;
   const trainY = Int32Array.from(split.train, (r) => data.y[r]!);
@@ -362,6 +536,8 @@ function bundleOf(
     },
     params: {
       hyper_parameters: draw.hyper,
+      // a soft-voting ensemble: each member's model key and hyper-parameters, in the order of `model.members`
+      ...(members ? { members } : {}),
       training: {
         scoring,
         cv_folds: params.training.cv_folds,

@@ -121,6 +121,8 @@ export function gradientBoostingLearner(
       const featurePerm = range(F);
       const features = range(F);
       const nColumns = Math.max(1, Math.floor(colsample * F));
+      // rng.bernoulli(p) is uint32 / 2^32 < p, i.e. uint32 < p · 2^32 (both scalings are exact): the same draws
+      const keepBelow = subsample * 4294967296;
       const validationLoss: number[] = [];
       let bestLoss = Infinity;
       let bestRound = -1;
@@ -136,7 +138,7 @@ export function gradientBoostingLearner(
             const w = weight[r]!;
             grad[r] = w * (p - (y[r] === k ? 1 : 0));
             hess[r] = w * Math.max(2 * p * (1 - p), MIN_HESSIAN);
-            const keep = w > 0 && (subsample >= 1 || rng.bernoulli(subsample));
+            const keep = w > 0 && (subsample >= 1 || rng.nextUint32() < keepBelow);
             inSample[r] = keep ? 1 : 0;
             if (keep) rows[count++] = r;
           }

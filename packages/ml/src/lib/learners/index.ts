@@ -40,7 +40,12 @@ export interface CandidateSpec {
   };
   /** Fitted with the best searched hyper-parameters of another candidate, minus `drop`. */
   readonly tunedFrom?: { readonly key: string; readonly drop: readonly string[] };
+  /** A soft-voting ensemble of other candidates' best draws (no learner of its own; see train.ts). */
+  readonly ensemble?: true;
 }
+
+/** The model key of the soft-voting ensemble. */
+export const SOFT_VOTING = 'SoftVoting';
 
 // The hyper-parameters come from params.yaml (validated by its schema) and from the search space (validated too);
 // each learner checks every value it reads again and names the bad one.
@@ -146,18 +151,29 @@ export function candidatesFor(params: Params): CandidateSpec[] {
       artifactName: 'mlp_model',
       hyperParams: { ...m.mlp },
     });
+  // last: its members are the others, and ties go to the earlier (single) model
+  if (selected.has('soft_voting'))
+    out.push({
+      key: SOFT_VOTING,
+      algorithm: 'soft_voting',
+      runName: 'SoftVoting_Ensemble',
+      metricPrefix: 'vote',
+      artifactName: 'soft_voting_model',
+      hyperParams: {},
+      ensemble: true,
+    });
   return out;
 }
 
 /** The model keys that have a learner in this build. */
 export function availableLearners(): string[] {
-  return Object.keys(LEARNERS);
+  return [...Object.keys(LEARNERS), SOFT_VOTING];
 }
 
 /** Refuses, before any work, a selected algorithm whose learner this build lacks. */
 export function checkLearners(candidates: readonly CandidateSpec[]): void {
   for (const c of candidates) {
-    if (!Object.hasOwn(LEARNERS, c.key))
+    if (!c.ensemble && !Object.hasOwn(LEARNERS, c.key))
       throw new InputError(
         `models.algorithms: "${c.algorithm}" (model ${c.key}) has no learner in this build; available: ${availableLearners().join(', ')}`,
       );

@@ -8,6 +8,7 @@ import { logisticRegressionPredictor } from './logistic.js';
 import { mlpPredictor } from './mlp.js';
 import { svmPredictor } from './svm.js';
 import { gradientBoostingPredictor, randomForestPredictor } from './trees.js';
+import { softVotingPredictor } from './voting.js';
 
 const FACTORIES: Readonly<Record<string, PredictorFactory>> = {
   logistic_regression: logisticRegressionPredictor,
@@ -16,6 +17,7 @@ const FACTORIES: Readonly<Record<string, PredictorFactory>> = {
   knn: knnPredictor,
   svm: svmPredictor,
   mlp: mlpPredictor,
+  soft_voting: (json) => softVotingPredictor(json, predictorFromJson),
 };
 
 /** The model kinds this build can serve. */

@@ -112,6 +112,31 @@ export class BoostTreeGrower {
     nFeatures: number,
     out: EnsembleBuilder,
   ): void {
+    let G = 0;
+    let H = 0;
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      G += grad[r]!;
+      H += hess[r]!;
+    }
+    this.begin(rows, grad, hess, features, nFeatures, out);
+    if (this.params.maxDepth === 0 || count < 2) {
+      this.leaf(0, count, G, H);
+      return;
+    }
+    const hist = this.acquire();
+    this.build(hist, 0, count, G, H);
+    this.node(hist, 0, count, G, H, 0);
+  }
+
+  private begin(
+    rows: Int32Array,
+    grad: Float64Array,
+    hess: Float64Array,
+    features: Int32Array,
+    nFeatures: number,
+    out: EnsembleBuilder,
+  ): void {
     this.grad = grad;
     this.hess = hess;
     this.rows = rows;
@@ -121,21 +146,7 @@ export class BoostTreeGrower {
     this.leafStart.length = 0;
     this.leafEnd.length = 0;
     this.leafWeight.length = 0;
-    let G = 0;
-    let H = 0;
-    for (let i = 0; i < count; i++) {
-      const r = rows[i]!;
-      G += grad[r]!;
-      H += hess[r]!;
-    }
     out.startTree();
-    if (this.params.maxDepth === 0 || count < 2) {
-      this.leaf(0, count, G, H);
-      return;
-    }
-    const hist = this.acquire();
-    this.build(hist, 0, count, G, H);
-    this.node(hist, 0, count, G, H, 0);
   }
 
   private acquire(): number {
@@ -160,6 +171,11 @@ export class BoostTreeGrower {
         h[b + 1] += hh;
       }
     }
+    this.fillDominant(h, G, H);
+  }
+
+  /** A dominant bin's sums: the node's totals minus the feature's other bins. */
+  private fillDominant(h: Float64Array, G: number, H: number): void {
     const { dominantFeature, dominantBin, offsets } = this;
     const empty = H * 1e-12;
     for (let d = 0; d < dominantFeature.length; d++) {
@@ -271,9 +287,15 @@ export class BoostTreeGrower {
     const childDepth = depth + 1;
     const leftSplits = childDepth < maxDepth && nL >= 2;
     const rightSplits = childDepth < maxDepth && nR >= 2;
+    // A child whose hessian sum is below 2 · min_child_weight cannot split (both of its children would need
+    // min_child_weight): it becomes a leaf without a scan. Its histogram is still built when its sibling gets
+    // its own by subtraction, so every histogram is computed as before.
+    const twiceMin = 2 * minChildWeight;
+    const leftCan = leftSplits && !(HL < twiceMin);
+    const rightCan = rightSplits && !(HR < twiceMin);
     let leftHist = -1;
     let rightHist = -1;
-    if (leftSplits && rightSplits) {
+    if (leftSplits && rightSplits && (leftCan || rightCan)) {
       const small = this.acquire();
       if (nL <= nR) {
         this.build(small, start, mid, GL, HL);
@@ -286,10 +308,18 @@ export class BoostTreeGrower {
         leftHist = hist;
         rightHist = small;
       }
-    } else if (leftSplits) {
+      if (!leftCan) {
+        this.free.push(leftHist);
+        leftHist = -1;
+      }
+      if (!rightCan) {
+        this.free.push(rightHist);
+        rightHist = -1;
+      }
+    } else if (leftCan && !rightSplits) {
       this.build(hist, start, mid, GL, HL);
       leftHist = hist;
-    } else if (rightSplits) {
+    } else if (rightCan && !leftSplits) {
       this.build(hist, mid, end, GR, HR);
       rightHist = hist;
     } else {

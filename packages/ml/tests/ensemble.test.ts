@@ -1,0 +1,93 @@
+import { SeededRng, bmi, bmiClass, defaultParams, InputError } from '@mlops/core';
+import {
+  RowEncoder,
+  encodeRows,
+  labelMapOf,
+  loadBundleText,
+  obesityFeatureSpec,
+  serializeBundle,
+} from '@mlops/model';
+import { describe, expect, it } from 'vitest';
+import type { LabeledData } from '../src/lib/data.js';
+import { candidatesFor, type CandidateSpec } from '../src/lib/learners/index.js';
+import { inProcessRunner } from '../src/lib/pool.js';
+import { selectEnsemble, softVote, trainModels } from '../src/lib/train.js';
+
+const spec = obesityFeatureSpec();
+
+function data(n: number, seed: number): LabeledData {
+  const rng = new SeededRng(seed);
+  const rows: Record<string, unknown>[] = [];
+  const classes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const row: Record<string, unknown> = {};
+    for (const f of spec.numeric) row[f.name] = rng.uniformRange(f.range[0], f.range[1]);
+    row['Height'] = rng.uniformRange(1.5, 1.9);
+    row['Weight'] = rng.uniformRange(45, 140);
+    for (const f of spec.categorical) row[f.name] = rng.pick(f.categories);
+    rows.push(row);
+    classes.push(bmiClass(bmi(row['Weight'] as number, row['Height'] as number)));
+  }
+  const labels = labelMapOf(classes);
+  return {
+    file: 'synthetic.csv',
+    md5: 'e'.repeat(32),
+    rows: n,
+    batch: encodeRows(new RowEncoder(spec), rows).batch,
+    y: Int32Array.from(classes, (c) => labels.indexOf(c)),
+    labels,
+  };
+}
+
+const spec3 = (key: string) => ({ key }) as CandidateSpec;
+
+describe('ensemble selection', () => {
+  it('softVote averages in member order', () => {
+    expect(Array.from(softVote([Float64Array.from([1, 0]), Float64Array.from([0, 1])]))).toEqual([0.5, 0.5]);
+  });
+
+  it('starts from the best model, adds while the CV score rises, ties to the earlier model', () => {
+    // CV scores of each subset, by member keys in the order picked
+    const table: Record<string, number> = { A: 0.8, B: 0.9, C: 0.7, 'B+A': 0.92, 'B+C': 0.92, 'B+A+C': 0.91 };
+    const picked = selectEnsemble(
+      [spec3('A'), spec3('B'), spec3('C')],
+      (key) => ({ draw: 0, mean: table[key]! }),
+      (members) => [table[members.map((m) => m.key).join('+')]!],
+    );
+    expect(picked.map((m) => m.key)).toEqual(['B', 'A']);
+  });
+
+  it('refuses an ensemble without a possible member', () => {
+    expect(() =>
+      selectEnsemble(
+        [spec3('A')],
+        () => undefined,
+        () => [0],
+      ),
+    ).toThrow(InputError);
+  });
+
+  it('trains end to end: the ensemble is scored on CV, refit from its members and served from the bundle', async () => {
+    const params = defaultParams();
+    params.models.algorithms = ['logistic_regression', 'knn', 'soft_voting'];
+    params.training.cv_folds = 3;
+    params.training.importance_repeats = 1;
+    expect(candidatesFor(params).map((c) => c.key)).toEqual(['KNN', 'LogisticRegression', 'SoftVoting']);
+    const d = data(300, 3);
+    const outcome = await trainModels(d, params, { spec, runner: async (s) => inProcessRunner(s) });
+    const vote = outcome.candidates.find((c) => c.spec.key === 'SoftVoting')!;
+    const draw = vote.draws[0]!;
+    expect(draw.foldScores).toHaveLength(3);
+    const members = String(draw.hyper['members']).split('+');
+    expect(members.length).toBeGreaterThanOrEqual(1);
+    // never below its first member, the best single model
+    const singles = outcome.candidates.filter((c) => c.spec.key !== 'SoftVoting');
+    expect(draw.mean).toBeGreaterThanOrEqual(Math.max(...singles.map((c) => c.draws[c.best]!.mean)));
+    expect(vote.refit.model.kind).toBe('soft_voting');
+    expect((vote.refit.model['members'] as unknown[]).length).toBe(members.length);
+    // served through the model package: the bundle of the ensemble predicts what the evaluation scored
+    const bundle = { ...outcome.bundle, model: vote.refit.model, preprocessing: vote.refit.preprocessing };
+    const model = loadBundleText(serializeBundle(bundle));
+    expect(model.bundle.model.kind).toBe('soft_voting');
+  });
+});
