@@ -23,6 +23,7 @@ import type { LabeledData } from './data.js';
 import { complementRows, evaluationReport, type EvaluationReport } from './evaluate.js';
 import {
   candidatesFor,
+  canVote,
   checkLearners,
   learnerFor,
   type CandidateSpec,
@@ -145,7 +146,7 @@ export function selectEnsemble(
   });
   if (options.length === 0)
     throw new InputError(
-      'models.algorithms: soft_voting needs at least one other selected model (an MLP cannot be a member)',
+      'models.algorithms: soft_voting needs at least one other selected model that can vote (not an MLP, k-NN or RBF SVM)',
     );
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const first = options.reduce((b, o) => (o.mean > b.mean ? o : b), options[0]!);
@@ -349,7 +350,7 @@ export async function trainModels(
     );
     if (ensemble) {
       const members = selectEnsemble(
-        candidates.filter((c) => !c.ensemble && c.algorithm !== 'mlp'),
+        candidates.filter(canVote),
         (key) => {
           const draws = drawResultsOf(key);
           const d = bestOf(draws);

@@ -165,6 +165,17 @@ export function candidatesFor(params: Params): CandidateSpec[] {
   return out;
 }
 
+/**
+ * Whether a candidate may be a soft-voting member. Not an MLP (its weights are tfjs files beside the bundle, not
+ * model JSON), and not a model whose every prediction scans stored training rows (k-NN, an RBF SVM's support
+ * vectors): the ensemble is a serving model, and such a member makes each request's cost and the bundle's size grow
+ * with the training data (from 1M rows, a k-NN member would carry ~800k rows and scan them per request).
+ */
+export function canVote(c: CandidateSpec): boolean {
+  if (c.ensemble || c.algorithm === 'mlp' || c.algorithm === 'knn') return false;
+  return !(c.algorithm === 'svm' && c.hyperParams['kernel'] === 'rbf');
+}
+
 /** The model keys that have a learner in this build. */
 export function availableLearners(): string[] {
   return [...Object.keys(LEARNERS), SOFT_VOTING];
