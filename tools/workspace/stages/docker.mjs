@@ -11,6 +11,8 @@
 import { posix } from 'node:path';
 
 export const IMAGE_PREFIX = 'mlops-obesity';
+/** Where a server image holds docker/healthcheck.mjs, its HEALTHCHECK (compose's healthcheck runs it too). */
+export const HEALTHCHECK_SCRIPT = '/usr/local/lib/mlops-healthcheck.mjs';
 
 /** The image of a package's compose services: one per Nx project (a registry prefix and tag may be given). */
 export function imageName(project, prefix = IMAGE_PREFIX, tag = 'latest') {
@@ -111,11 +113,12 @@ export function dockerfile(stages) {
     lines.push(`COPY --from=files /files/${pkg.project}/ /app/`);
     for (const file of files) lines.push(`COPY --from=build /app/${file} /app/${posix.dirname(file)}/`);
     if (port !== undefined) {
-      lines.push(`ENV PORT=${port}`, `EXPOSE ${port}`);
-      // Node 20's fetch: the slim image has no curl. The port is the one the server listens on (PORT).
-      const probe = `fetch('http://127.0.0.1:'+(process.env.PORT||${port})+'${health}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+      // The probe GETs the health path on the port the server listens on (PORT), with Node's fetch.
       lines.push(
-        `HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 CMD ${execForm(['node', '-e', probe])}`,
+        `COPY docker/healthcheck.mjs ${HEALTHCHECK_SCRIPT}`,
+        `ENV PORT=${port}`,
+        `EXPOSE ${port}`,
+        `HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ${execForm(['node', HEALTHCHECK_SCRIPT, health])}`,
       );
     }
     lines.push('USER node');

@@ -123,7 +123,10 @@ describe('docker/Dockerfile (generated)', () => {
     expect(viz.findIndex((l) => l.startsWith('USER'))).toBe(viz.indexOf('USER node'));
     const api = targetOf(text, 'api');
     expect(api).toContain('EXPOSE 8000');
-    expect(api.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(/CMD \["node", "-e", ".*\/health/);
+    expect(api.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(
+      /CMD \["node", "\/usr\/local\/lib\/mlops-healthcheck.mjs", "\/health"\]$/,
+    );
+    expect(api).toContain('COPY docker/healthcheck.mjs /usr/local/lib/mlops-healthcheck.mjs');
     expect(api.at(-1)).toBe('CMD ["node", "apps/api/dist/main.js"]');
     expect(api).toContain('USER node');
   });
