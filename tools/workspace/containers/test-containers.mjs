@@ -379,17 +379,21 @@ async function main() {
       cpSync(ws, host, { recursive: true });
       for (const st of stages) {
         if (!st.service || st.continuous || st.project === 'dvc-pull' || notRun.has(st.service)) continue;
+        // Compared: the files DVC caches (a stage's deterministic outputs; the uncached reports hold fit times and
+        // dates). Only stages with such a file are run again: train's would cost minutes for nothing compared.
+        const compared = st.writes.filter((w) => !w.folder && !st.uncached.has(w.ref));
+        if (compared.length === 0) continue;
         if (!existsSync(join(root, st.bin))) {
           console.log(`  skip host comparison of ${st.service}: ${st.bin} is not built`);
           continue;
         }
         const argv = st.argv.map((a) => (a === st.bin ? join(root, st.bin) : a));
         // The host run must write its own files: the container's copies are removed first.
-        for (const w of st.writes) if (!w.folder) rmSync(join(host, w.path), { force: true });
+        for (const w of compared) rmSync(join(host, w.path), { force: true });
         const hr = spawnSync(argv[0], argv.slice(1), { cwd: host, encoding: 'utf8' });
         check(hr.status === 0, `${st.service}: runs on the host too`);
-        for (const w of st.writes)
-          if (!w.folder && existsSync(join(host, w.path)) && existsSync(join(ws, w.path)))
+        for (const w of compared)
+          if (existsSync(join(host, w.path)) && existsSync(join(ws, w.path)))
             check(
               sha(join(host, w.path)) === sha(join(ws, w.path)),
               `${st.service}: ${w.path} equals the host run's`,
