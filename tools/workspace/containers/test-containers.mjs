@@ -64,9 +64,9 @@ const check = (ok, what) => {
   }
 };
 
-function run(cmd, args, { env, input, timeout = 15 * 60_000, quiet = false } = {}) {
+function run(cmd, args, { env, input, timeout = 15 * 60_000, quiet = false, cwd = root } = {}) {
   const res = spawnSync(cmd, args, {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     input,
     encoding: 'utf8',
@@ -187,6 +187,22 @@ async function main() {
     const baseSize = sizeOf('docker.io/library/node:20-slim');
     figures.base_image_mb = Math.round(baseSize / 1e5) / 10;
 
+    // A user's checkout: git's files (tracked and new), owned by the user the containers run as. The images are
+    // built from it too, so they hold exactly what the pipeline runs, whatever is edited meanwhile.
+    const ws = join(work, 'ws');
+    phase('workspace copy', () => {
+      const list = run('git', ['ls-files', '-co', '--exclude-standard', '-z'], { quiet: true });
+      for (const file of list.out.split('\0').filter(Boolean)) {
+        if (!existsSync(join(root, file))) continue;
+        mkdirSync(dirname(join(ws, file)), { recursive: true });
+        cpSync(join(root, file), join(ws, file));
+      }
+      // The folders each service mounts exist beforehand (else the engine creates them owned by root).
+      for (const s of [...composeServices(), ...composeServers()])
+        for (const v of s.volumes ?? [])
+          mkdirSync(resolve(ws, 'docker', v.split(':')[0]), { recursive: true });
+      run('chown', ['-R', `${NODE_UID}:${NODE_UID}`, ws]);
+    });
     // Images: one per build target, in compose order (the first builds the shared deps and build stages).
     const services = composeServices();
     const ca = process.env.NODE_EXTRA_CA_CERTS;
@@ -219,9 +235,15 @@ async function main() {
             '--target',
             s.build.target,
           ].concat(['-t', s.image, ...mounts, '.']),
-          { timeout: 20 * 60_000 },
+          { timeout: 20 * 60_000, cwd: ws },
         );
-        check(b.status === 0, `${s.name}: image ${s.image} builds (${seconds(t)} s)`);
+        // How much came from the layer cache (the shared stages are built by the first target only).
+        const steps = (b.out.match(/^STEP \d+\/\d+/gm) ?? []).length;
+        const cached = (b.out.match(/--> Using cache/g) ?? []).length;
+        check(
+          b.status === 0,
+          `${s.name}: image ${s.image} builds (${seconds(t)} s, ${cached} of ${steps} steps from the cache)`,
+        );
         if (b.status !== 0) throw new Error(`podman build of ${s.build.target} failed`);
         // The shared stages' output (what each image holds) is worth seeing once.
         const gathered = b.out.split('\n').filter((l) => /^[\w.-]+: [\d.]+ MB, \d+ dependencies/.test(l));
@@ -241,21 +263,6 @@ async function main() {
       }
     });
 
-    // A user's checkout: git's files (tracked and new), owned by the user the containers run as.
-    const ws = join(work, 'ws');
-    phase('workspace copy', () => {
-      const list = run('git', ['ls-files', '-co', '--exclude-standard', '-z'], { quiet: true });
-      for (const file of list.out.split('\0').filter(Boolean)) {
-        if (!existsSync(join(root, file))) continue;
-        mkdirSync(dirname(join(ws, file)), { recursive: true });
-        cpSync(join(root, file), join(ws, file));
-      }
-      // The folders each service mounts exist beforehand (else the engine creates them owned by root).
-      for (const s of [...services, ...composeServers()])
-        for (const v of s.volumes ?? [])
-          mkdirSync(resolve(ws, 'docker', v.split(':')[0]), { recursive: true });
-      run('chown', ['-R', `${NODE_UID}:${NODE_UID}`, ws]);
-    });
     const dvcConfig = sha(join(ws, '.dvc/config'));
 
     const { paramAt } = await paramsModule(root);
