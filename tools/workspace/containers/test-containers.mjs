@@ -238,7 +238,7 @@ async function main() {
           { timeout: 20 * 60_000, cwd: ws },
         );
         // How much came from the layer cache (the shared stages are built by the first target only).
-        const steps = (b.out.match(/^STEP \d+\/\d+/gm) ?? []).length;
+        const steps = (b.out.match(/STEP \d+\/\d+/g) ?? []).length;
         const cached = (b.out.match(/--> Using cache/g) ?? []).length;
         check(
           b.status === 0,
