@@ -205,8 +205,12 @@ async function main() {
     });
     // Images: one per build target, in compose order (the first builds the shared deps and build stages).
     const services = composeServices();
-    const ca = process.env.NODE_EXTRA_CA_CERTS;
-    const mounts = ca && existsSync(ca) ? ['--volume', `${ca}:/run/mlops-test-ca/ca.crt:ro`] : [];
+    // The CA bundle npm trusts inside the build (the stand-in base points npm_config_cafile at it): the one
+    // NODE_EXTRA_CA_CERTS names on a machine whose TLS is intercepted, else the system bundle (public roots).
+    const ca = [process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'].find(
+      (f) => f && existsSync(f),
+    );
+    const mounts = ca ? ['--volume', `${ca}:/run/mlops-test-ca/ca.crt:ro`] : [];
     // The host's npm cache (filled by the `npm ci` that ran before this test): the image's `npm ci` reads the same
     // tarballs instead of downloading them again. Mounted for the build's RUN steps only, never in a layer.
     const npmCache = run('npm', ['config', 'get', 'cache'], { quiet: true }).out.trim();
