@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FailureError } from '@mlops/core';
 import { describe, expect, it } from 'vitest';
 import {
   buildReportHtml,
   compileChart,
+  createRasterPool,
   crc32,
   DEFAULT_FONT_FILE,
   escapeHtml,
@@ -119,6 +121,68 @@ describe('rendering', () => {
     expect(spec.config.font).toBe('DejaVu Sans');
     expect(spec.data.values).toHaveLength(3);
     expect(imageFormats('svg')).toEqual(['svg']);
+  });
+});
+
+// The worker runs compiled JavaScript: the built module, when this package has been built (nx builds it first).
+const builtWorker = fileURLToPath(new URL('../dist/lib/raster-worker.js', import.meta.url));
+const hasWorker = existsSync(builtWorker);
+
+describe('raster pool', () => {
+  it.skipIf(!hasFont || !hasWorker)(
+    'worker threads make the same PNG bytes as the in-process path, in order, and report a bad SVG',
+    async () => {
+      const font = resolveChartFont({ env: {} });
+      const pool = createRasterPool(font, { workerFile: builtWorker, threads: 2 });
+      try {
+        expect(pool.threads).toBe(2);
+        const svgs = [
+          (await renderSvg(themed(bars, font.family))).svg,
+          (await renderSvg(themed({ ...bars, title: 'Other' }, font.family))).svg,
+        ];
+        const [a, b, again] = await Promise.all([
+          pool.png(svgs[0]!, 150),
+          pool.png(svgs[1]!, 150),
+          pool.png(svgs[0]!, 150),
+        ]);
+        const inProcess = await svgToPng(svgs[0]!, { dpi: 150, font });
+        expect(Buffer.from(a!).equals(Buffer.from(inProcess))).toBe(true);
+        expect(Buffer.from(again!).equals(Buffer.from(a!))).toBe(true);
+        expect(Buffer.from(b!).equals(Buffer.from(a!))).toBe(false);
+        expect(pngDpi(a!)).toBeCloseTo(150, 0);
+        await expect(pool.png('<svg', 150)).rejects.toThrow(/rasterising a chart failed/);
+        // the pool still works after a failed image
+        expect(pngSize(await pool.png(svgs[0]!, 96))).toEqual(
+          pngSize(await svgToPng(svgs[0]!, { dpi: 96, font })),
+        );
+      } finally {
+        await pool.close();
+      }
+      await expect(pool.png('<svg/>', 96)).rejects.toThrow(/closed/);
+    },
+  );
+
+  it.skipIf(!hasFont)('without the worker module: the fallback, one image at a time', async () => {
+    const font = resolveChartFont({ env: {} });
+    let running = 0;
+    let most = 0;
+    const pool = createRasterPool(font, {
+      workerFile: '/nonexistent/raster-worker.js',
+      fallback: async (svg, dpi) => {
+        most = Math.max(most, ++running);
+        const png = await svgToPng(svg, { dpi, font });
+        running--;
+        return png;
+      },
+    });
+    expect(pool.threads).toBe(0);
+    const { svg } = await renderSvg(themed(bars, font.family));
+    const pngs = await Promise.all([pool.png(svg, 72), pool.png(svg, 72), pool.png(svg, 72)]);
+    expect(most).toBe(1);
+    expect(pngs.every((p) => pngDpi(p)! > 71)).toBe(true);
+    expect(() => createRasterPool(font, { workerFile: '/nonexistent/raster-worker.js' })).toThrow(
+      /raster worker .* not found/,
+    );
   });
 });
 

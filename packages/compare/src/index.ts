@@ -4,3 +4,5 @@ export * from './lib/distribution.js';
 export * from './lib/report.js';
 export * from './lib/load.js';
 export * from './lib/stage.js';
+export * from './lib/rows.js';
+export * from './lib/sorted-stats.js';

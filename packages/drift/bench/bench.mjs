@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // drift benchmark: whole-process wall time and peak RSS of `mlops-drift detect` (with a model and without),
-// `simulate` and `visualize` on the real data (median of several runs), and of simulate + detect on 1M generated
-// rows (tools/demo-data). Figures go to benchmarks/drift.json at the workspace root. Run: npx nx run drift:bench
+// `simulate` and `visualize` on the real data (median of several runs), and of simulate, detect and visualize on
+// 1M generated rows (tools/demo-data), with simulate and detect at a quarter of that too so the growth with the rows
+// is measured. Figures go to benchmarks/drift.json at the workspace root. Run: npx nx run drift:bench
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -85,6 +86,82 @@ async function head(input, output, rows) {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'drift-bench-'));
+
+const figures = (r) => ({ wall_ms: round(r.wallMs), cpu_ms: round(r.cpuMs), peak_rss_mb: round(r.rssMb) });
+
+/**
+ * Generated rows (tools/demo-data): simulate and detect (with a model trained on its first 20,000 rows), and
+ * optionally visualize (figures at the params' format and dpi); each a whole CLI process, once.
+ */
+async function generated(rows, { visualize }) {
+  const sub = join(dir, `gen-${rows}`);
+  const t0 = Date.now();
+  const g = spawnSync(
+    process.execPath,
+    [GENERATOR, '--rows', String(rows), '--seed', '1', '--out-dir', sub],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (g.status !== 0) throw new Error(`demo-data failed: ${g.stderr}`);
+  const generateMs = Date.now() - t0;
+  const reference = join(sub, 'big-reference.csv');
+  await lowerTarget(join(sub, 'obesity_clean_reference.csv'), reference);
+  await rm(join(sub, 'obesity_estimation_modified.csv'), { force: true });
+  await rm(join(sub, 'obesity_clean_reference.csv'), { force: true });
+  const current = join(sub, 'big-current.csv');
+  const bigModel = join(sub, 'big-models');
+  await head(reference, join(sub, 'big-train.csv'), 20000);
+  await benchBundle(ROOT, join(sub, 'big-train.csv'), bigModel);
+  const simulate = await run(dir, ['simulate', '--input', reference, '--output', current]);
+  const detect = await run(
+    dir,
+    [
+      'detect',
+      '--reference',
+      reference,
+      '--current',
+      current,
+      '--model',
+      bigModel,
+      '--output',
+      join(sub, 'report'),
+    ],
+    [0, 3],
+  );
+  const report = JSON.parse(await readFile(join(sub, 'report/drift_report.json'), 'utf8'));
+  const out = {
+    rows,
+    generator: 'tools/demo-data --seed 1 (obesity_clean_reference.csv, target lower-cased)',
+    generate_ms: generateMs,
+    simulate: figures(simulate),
+    detect_with_model: figures(detect),
+    detect_checks: {
+      ks_method: report.feature_drift.Age?.ks_method,
+      evidently_tests: [...new Set(report.evidently.columns.map((c) => c.stattest))],
+      performance_computed: report.performance.computed,
+      current_rows_scored: report.performance.current_rows ?? null,
+    },
+  };
+  if (visualize) {
+    const v = await run(dir, [
+      'visualize',
+      '--reference',
+      reference,
+      '--current',
+      current,
+      '--report',
+      join(sub, 'report/drift_report.json'),
+      '--output-dir',
+      join(sub, 'figures'),
+    ]);
+    out.visualize = figures(v);
+  }
+  out.goal_scale_peak_rss_mb = 1024;
+  await rm(sub, { recursive: true, force: true });
+  return out;
+}
+
 const result = {
   machine: {
     cpus: cpus().length,
@@ -126,61 +203,24 @@ try {
       simulate,
       detect_with_model: detect,
       detect_without_model: detectNoModel,
-      visualize_specs_only: visualize,
+      visualize_figures: visualize,
     };
   } else {
     result.real_data = { skipped: `${REAL} is absent` };
   }
   if (!existsSync(GENERATOR)) throw new Error(`${GENERATOR} is absent: run npx nx run demo-data:build`);
-  const t0 = Date.now();
-  const g = spawnSync(
-    process.execPath,
-    [GENERATOR, '--rows', String(BIG_ROWS), '--seed', '1', '--out-dir', dir],
-    { encoding: 'utf8' },
-  );
-  if (g.status !== 0) throw new Error(`demo-data failed: ${g.stderr}`);
-  const generateMs = Date.now() - t0;
-  const reference = join(dir, 'big-reference.csv');
-  await lowerTarget(join(dir, 'obesity_clean_reference.csv'), reference);
-  await rm(join(dir, 'obesity_estimation_modified.csv'), { force: true });
-  await rm(join(dir, 'obesity_clean_reference.csv'), { force: true });
-  const current = join(dir, 'big-current.csv');
-  const bigModel = join(dir, 'big-models');
-  await head(reference, join(dir, 'big-train.csv'), 20000);
-  await benchBundle(ROOT, join(dir, 'big-train.csv'), bigModel);
-  const simulate = await run(dir, ['simulate', '--input', reference, '--output', current]);
-  const detect = await run(dir, [
-    'detect',
-    '--reference',
-    reference,
-    '--current',
-    current,
-    '--model',
-    bigModel,
-    '--output',
-    join(dir, 'big-report'),
-  ]);
-  const report = JSON.parse(await readFile(join(dir, 'big-report/drift_report.json'), 'utf8'));
-  result.generated = {
-    rows: BIG_ROWS,
-    generator: 'tools/demo-data --seed 1 (obesity_clean_reference.csv, target lower-cased)',
-    generate_ms: generateMs,
-    simulate: {
-      wall_ms: round(simulate.wallMs),
-      cpu_ms: round(simulate.cpuMs),
-      peak_rss_mb: round(simulate.rssMb),
-    },
-    detect_with_model: {
-      wall_ms: round(detect.wallMs),
-      cpu_ms: round(detect.cpuMs),
-      peak_rss_mb: round(detect.rssMb),
-    },
-    detect_checks: {
-      ks_method: report.feature_drift.Age?.ks_method,
-      evidently_tests: [...new Set(report.evidently.columns.map((c) => c.stattest))],
-      performance_computed: report.performance.computed,
-      current_rows_scored: report.performance.current_rows ?? null,
-    },
+  // two sizes a quarter apart: the ratio of their figures shows how cost grows with the rows (4.0 is linear)
+  const small = await generated(Math.round(BIG_ROWS / 4), { visualize: false });
+  const big = await generated(BIG_ROWS, { visualize: true });
+  result.generated = big;
+  result.growth_x4_rows = {
+    rows: [small.rows, big.rows],
+    note: 'figure at the larger size / figure at the smaller size; 4.0 = linear in the rows',
+    detect_cpu: round(big.detect_with_model.cpu_ms / small.detect_with_model.cpu_ms, 2),
+    detect_rss: round(big.detect_with_model.peak_rss_mb / small.detect_with_model.peak_rss_mb, 2),
+    simulate_cpu: round(big.simulate.cpu_ms / small.simulate.cpu_ms, 2),
+    simulate_rss: round(big.simulate.peak_rss_mb / small.simulate.peak_rss_mb, 2),
+    smaller: { simulate: small.simulate, detect_with_model: small.detect_with_model },
   };
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -3,12 +3,14 @@
  * re-render it), plus `<name>.svg` and/or `<name>.png`. Each file is written atomically (temp file + rename).
  *
  * Two steps, so a stage can pipeline many figures: `renderFigure` (Vega, on the main thread) and
- * `writeRenderedFigure` (the files; the PNG is rasterised and compressed on libuv's thread pool, at most `limit`
- * at once since each holds its full image in memory). `writeFigure` does both.
+ * `writeRenderedFigure` (the files; the PNG is made by `rasteriser`, a pool of worker threads, or else in process
+ * on libuv's thread pool, at most `limit` at once since each holds its full image in memory). `writeFigure` does
+ * both.
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '@mlops/core';
 import type { ChartFont } from './font.js';
+import type { Rasteriser } from './raster-pool.js';
 import { renderSvg, svgToPng } from './render.js';
 import { themed, type VegaLiteSpec } from './spec.js';
 
@@ -45,8 +47,10 @@ export interface FigureOptions {
   formats: readonly ImageFormat[];
   dpi: number;
   font: ChartFont;
-  /** Bounds the PNGs rasterised at once (default: one at a time). */
+  /** Bounds the PNGs rasterised at once in process (default: one at a time). */
   limit?: Limiter;
+  /** Makes the PNGs (createRasterPool: on worker threads); default in process on libuv's thread pool. */
+  rasteriser?: Rasteriser;
 }
 
 export interface RenderedFigure {
@@ -93,10 +97,14 @@ export async function writeRenderedFigure(
   }
   if (options.formats.includes('png')) {
     const file = join(dir, `${name}.png`);
-    const limit = options.limit ?? oneAtATime;
-    await limit(async () =>
-      writeFileAtomic(file, await svgToPng(figure.svg, { dpi: options.dpi, font: options.font })),
-    );
+    const { rasteriser } = options;
+    if (rasteriser) await writeFileAtomic(file, await rasteriser.png(figure.svg, options.dpi));
+    else {
+      const limit = options.limit ?? oneAtATime;
+      await limit(async () =>
+        writeFileAtomic(file, await svgToPng(figure.svg, { dpi: options.dpi, font: options.font })),
+      );
+    }
     files.push(file);
   }
   return { name, spec: figure.spec, files, warnings: figure.warnings };

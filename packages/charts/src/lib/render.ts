@@ -7,40 +7,14 @@ import { renderAsync } from '@resvg/resvg-js';
 import { View, loader as vegaLoader, parse, Warn, type Loader } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ChartFont } from './font.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from './gc.js';
 import { encodeRgbaPng } from './png.js';
+import { resvgOptions } from './raster.js';
 import type { VegaLiteSpec } from './spec.js';
 
 /**
- * SVG user units are CSS pixels, 96 to the inch: a PNG at `dpi` is the SVG scaled by dpi / 96, so a 600 px wide
- * chart printed at its nominal size (6.25 in) has `dpi` pixels per inch. The PNG also declares that dpi (pHYs).
- */
-export const CSS_PIXELS_PER_INCH = 96;
-
-export function pngScale(dpi: number): number {
-  return dpi / CSS_PIXELS_PER_INCH;
-}
-
-/**
- * A rendered image's pixels live in native memory that V8's collector does not count, so left to its heuristics it
- * keeps several tens-of-MB images alive long after use; a full collection after each PNG returns them (a figure at
- * 300 dpi: peak RSS 353 -> 301 MB with one). The collector is reached through V8's own flag, without a command-line option.
- */
-const collectGarbage: () => void = (() => {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (exposed) return exposed;
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return () => undefined;
-  }
-})();
-
-/**
- * A full collection costs the main thread ~40 ms: run one only when the process holds more than this much memory,
- * where it buys room for the next image (the visualize stage at 300 dpi: peak RSS 322 -> 250-260 MB).
+ * Before and after each in-process PNG, when the process holds more than this much memory, a full collection
+ * (~40 ms on the main thread) returns the images drawn so far (a figure at 300 dpi: peak RSS 353 -> 301 MB).
  */
 export const COLLECT_ABOVE_RSS_BYTES = 200 * 1024 * 1024;
 
@@ -137,16 +111,6 @@ export async function svgToPng(svg: string, options: { dpi: number; font: ChartF
 }
 
 async function rasterise(svg: string, options: { dpi: number; font: ChartFont }) {
-  const image = await renderAsync(svg, {
-    fitTo: { mode: 'zoom', value: pngScale(options.dpi) },
-    background: 'white',
-    font: {
-      loadSystemFonts: false,
-      fontFiles: options.font.files,
-      defaultFontFamily: options.font.family,
-      sansSerifFamily: options.font.family,
-    },
-    logLevel: 'off',
-  });
+  const image = await renderAsync(svg, resvgOptions(options.dpi, options.font));
   return { pixels: image.pixels, width: image.width, height: image.height };
 }

@@ -147,8 +147,8 @@ export function compareAligned(input: Frame, reference: Frame, options: AlignedO
           if (col.examples.length < options.maxExamples)
             col.examples.push({
               row: i + 1,
-              input: a.text[i]!,
-              reference: b.text[i]!,
+              input: a.text(i),
+              reference: b.text(i),
               ...(Number.isFinite(d) ? { absDiff: d } : {}),
             });
         }
@@ -157,12 +157,12 @@ export function compareAligned(input: Frame, reference: Frame, options: AlignedO
     } else {
       col.comparison = 'text';
       for (let i = 0; i < input.rowCount; i++) {
-        const x = a.missing[i] ? null : a.text[i]!;
-        const y = b.missing[i] ? null : b.text[i]!;
+        const x = a.isMissing(i) ? null : a.text(i);
+        const y = b.isMissing(i) ? null : b.text(i);
         if (x !== y) {
           col.differingCells++;
           if (col.examples.length < options.maxExamples)
-            col.examples.push({ row: i + 1, input: a.text[i]!, reference: b.text[i]! });
+            col.examples.push({ row: i + 1, input: a.text(i), reference: b.text(i) });
         }
       }
     }

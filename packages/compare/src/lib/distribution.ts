@@ -6,19 +6,18 @@
  * `Normal_Weight`, the cleaned data `normal_weight`), and every spelling that had to be folded is reported.
  * Rows are compared as multisets of their (normalised) contents: rows only in one file, duplicates in each.
  */
-import { createHash } from 'node:crypto';
 import { TARGET_COLUMN, listForMessage } from '@mlops/core';
 import {
   chiSquareIndependence,
-  describeNumeric,
+  describeSorted,
   jensenShannonDistance,
-  ks2samp,
-  psiQuantile,
+  sortedFinite,
   twoProportionZTest,
-  wassersteinDistance,
   type NumericSummary,
 } from '@mlops/stats';
-import { isNumericDtype, type Dtype, type Frame, type FrameColumn } from './frame.js';
+import { isNumericDtype, rowText, type Dtype, type Frame, type FrameColumn } from './frame.js';
+import { groupRows, type KeyColumn } from './rows.js';
+import { ksSorted, psiQuantileSorted, wassersteinSorted } from './sorted-stats.js';
 
 export interface DistributionOptions {
   alpha: number;
@@ -125,100 +124,122 @@ export interface DistributionReport {
 
 const fold = (s: string) => s.trim().toLowerCase();
 
-/** Count categories by case-folded key, remembering every spelling seen for each key. */
+/**
+ * Count categories by case-folded key, remembering every spelling seen for each key. Keys come in order of first
+ * appearance (an object column's levels are in that order), as the chi-square table's columns.
+ */
 function countCategories(col: FrameColumn) {
   const counts = new Map<string, number>();
   const spellings = new Map<string, Set<string>>();
-  for (let i = 0; i < col.text.length; i++) {
-    if (col.missing[i]) continue;
-    const raw = col.text[i]!;
+  const add = (raw: string, n: number) => {
     const key = fold(raw);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts.set(key, (counts.get(key) ?? 0) + n);
     let s = spellings.get(key);
     if (!s) spellings.set(key, (s = new Set()));
     s.add(raw);
-  }
+  };
+  if (col.codes && col.levels && col.levelMissing) {
+    const perLevel = new Float64Array(col.levels.length);
+    const codes = col.codes;
+    for (let i = 0; i < codes.length; i++) perLevel[codes[i]!]!++;
+    col.levels.forEach((raw, code) => {
+      if (!col.levelMissing![code] && perLevel[code]! > 0) add(raw, perLevel[code]!);
+    });
+  } else for (let i = 0; i < col.length; i++) if (!col.isMissing(i)) add(col.text(i), 1);
   return { counts, spellings };
 }
 
-/** A canonical text for one cell, so rows compare by content: numbers by value, text case-folded. */
-function normaliseCell(col: FrameColumn, i: number): string {
-  if (col.missing[i]) return '\u0000NA';
-  if (col.numbers) return String(col.numbers[i]);
-  return fold(col.text[i]!);
-}
-
-function rowKeys(frame: Frame, columns: readonly string[]): string[] {
-  const cols = columns.map((c) => frame.columns.get(c)!);
-  const keys: string[] = [];
-  for (let i = 0; i < frame.rowCount; i++) {
-    const h = createHash('sha1');
-    for (const col of cols) h.update(normaliseCell(col, i)).update('\u0001');
-    keys.push(h.digest('base64'));
+/**
+ * The key columns rows are matched on across the two files: numbers by value when the column is numeric in both,
+ * otherwise a shared id of the canonical text (numbers as String(value), text case-folded); missing is its own key.
+ */
+function matchKeys(input: Frame, reference: Frame, columns: readonly string[]): [KeyColumn[], KeyColumn[]] {
+  const a: KeyColumn[] = [];
+  const b: KeyColumn[] = [];
+  for (const name of columns) {
+    const ca = input.columns.get(name)!;
+    const cb = reference.columns.get(name)!;
+    if (ca.numbers && cb.numbers) {
+      a.push({ kind: 'number', values: ca.numbers });
+      b.push({ kind: 'number', values: cb.numbers });
+      continue;
+    }
+    const dict = new Map<string, number>();
+    const id = (s: string) => {
+      let k = dict.get(s);
+      if (k === undefined) dict.set(s, (k = dict.size));
+      return k;
+    };
+    for (const [col, out] of [
+      [ca, a],
+      [cb, b],
+    ] as const) {
+      if (col.codes && col.levels && col.levelMissing) {
+        const map = Int32Array.from(col.levels, (l, code) => (col.levelMissing![code] ? -1 : id(fold(l))));
+        out.push({ kind: 'code', codes: col.codes, map });
+      } else {
+        const ids = new Int32Array(col.length);
+        for (let i = 0; i < col.length; i++) ids[i] = col.isMissing(i) ? -1 : id(String(col.numbers![i]));
+        out.push({ kind: 'id', ids });
+      }
+    }
   }
-  return keys;
+  return [a, b];
 }
 
-function multiset(keys: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
-  return m;
-}
-
-/** pandas `duplicated().sum()`: rows equal to an earlier row (over all columns of the file, raw text). */
+/**
+ * pandas `duplicated().sum()`: rows equal to an earlier row over all columns of the file (numbers by value, text
+ * exactly as written, every missing spelling one value).
+ */
 function countDuplicates(frame: Frame): number {
-  const seen = new Set<string>();
-  let dup = 0;
-  const cols = frame.header.map((c) => frame.columns.get(c)!);
-  for (let i = 0; i < frame.rowCount; i++) {
-    const key = JSON.stringify(cols.map((c) => (c.missing[i] ? null : c.numbers ? c.numbers[i] : c.text[i])));
-    if (seen.has(key)) dup++;
-    else seen.add(key);
-  }
-  return dup;
+  const keys: KeyColumn[] = frame.header.map((name) => {
+    const c = frame.columns.get(name)!;
+    if (c.numbers) return { kind: 'number', values: c.numbers };
+    return {
+      kind: 'code',
+      codes: c.codes!,
+      map: Int32Array.from(c.levels!, (_, code) => (c.levelMissing![code] ? -1 : code)),
+    };
+  });
+  return frame.rowCount - groupRows([keys], [frame.rowCount]).groupCount;
 }
 
+/** The rows of `frame` beyond the other file's count of the same key: the last occurrences are the unmatched ones. */
 function examplesOnlyIn(
   frame: Frame,
-  keys: readonly string[],
-  own: Map<string, number>,
-  other: Map<string, number>,
+  groupOf: Int32Array,
+  own: Int32Array,
+  other: Int32Array,
   max: number,
 ): RowExample[] {
-  // The surplus of each key over the other file: the last occurrences are the unmatched ones.
-  const surplus = new Map<string, number>();
-  for (const [k, n] of own) {
-    const extra = n - (other.get(k) ?? 0);
-    if (extra > 0) surplus.set(k, extra);
-  }
-  const remaining = new Map(own);
+  const remaining = own.slice();
   const out: RowExample[] = [];
-  for (let i = 0; i < keys.length && out.length < max; i++) {
-    const k = keys[i]!;
-    const left = remaining.get(k)!;
-    remaining.set(k, left - 1);
-    const extra = surplus.get(k) ?? 0;
-    if (left <= extra)
-      out.push({ row: i + 1, cells: frame.header.map((c) => frame.columns.get(c)!.text[i]!) });
+  for (let i = 0; i < groupOf.length && out.length < max; i++) {
+    const g = groupOf[i]!;
+    const left = remaining[g]!;
+    remaining[g] = left - 1;
+    const extra = own[g]! - other[g]!;
+    if (extra > 0 && left <= extra) out.push({ row: i + 1, cells: rowText(frame, i) });
   }
   return out;
 }
 
 function numericReport(name: string, a: FrameColumn, b: FrameColumn, alpha: number): NumericColumnReport {
-  const x = a.numbers!;
-  const y = b.numbers!;
-  const input = describeNumeric(x);
-  const reference = describeNumeric(y);
+  // Each column is sorted once; every statistic below reads the sorted copies.
+  const x = sortedFinite(a.numbers!);
+  const y = sortedFinite(b.numbers!);
+  const input = describeSorted(x, a.length - x.length);
+  const reference = describeSorted(y, b.length - y.length);
   if (input.count === 0 || reference.count === 0)
     return { column: name, input, reference, ks: null, wasserstein: null, psi: null, differs: false };
-  const ks = ks2samp(x, y);
+  const ks = ksSorted(x, y);
   return {
     column: name,
     input,
     reference,
     ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method },
-    wasserstein: wassersteinDistance(x, y),
-    psi: psiQuantile(y, x).psi,
+    wasserstein: wassersteinSorted(x, y),
+    psi: psiQuantileSorted(y, x),
     differs: ks.pvalue < alpha,
   };
 }
@@ -325,8 +346,8 @@ export function compareDistribution(
     const a = input.columns.get(name)!;
     const b = reference.columns.get(name)!;
     // An all-missing column (float64 to pandas) is compatible with either kind for choosing the test.
-    const emptyA = a.missingCount === a.text.length;
-    const emptyB = b.missingCount === b.text.length;
+    const emptyA = a.missingCount === a.length;
+    const emptyB = b.missingCount === b.length;
     const numA = isNumericDtype(a.dtype) && !(emptyA && !emptyB && !isNumericDtype(b.dtype));
     const numB = isNumericDtype(b.dtype) && !(emptyB && !emptyA && !isNumericDtype(a.dtype));
     if (a.dtype !== b.dtype) {
@@ -348,12 +369,11 @@ export function compareDistribution(
         `${r.column}: category frequencies differ (chi² = ${r.chi2!.statistic.toPrecision(4)}, p = ${r.chi2!.pvalue.toPrecision(3)})`,
       );
 
-  const keysInput = rowKeys(input, common);
-  const keysRef = rowKeys(reference, common);
-  const msInput = multiset(keysInput);
-  const msRef = multiset(keysRef);
+  const [keysInput, keysRef] = matchKeys(input, reference, common);
+  const grouping = groupRows([keysInput, keysRef], [input.rowCount, reference.rowCount]);
+  const [countInput, countRef] = grouping.counts as [Int32Array, Int32Array];
   let matched = 0;
-  for (const [k, n] of msInput) matched += Math.min(n, msRef.get(k) ?? 0);
+  for (let g = 0; g < grouping.groupCount; g++) matched += Math.min(countInput[g]!, countRef[g]!);
 
   const target = options.targetColumn ?? (common.includes(TARGET_COLUMN) ? TARGET_COLUMN : undefined);
   const targetReport = target ? categorical.find((c) => c.column === target) : undefined;
@@ -373,8 +393,20 @@ export function compareDistribution(
       matched,
       onlyInInput: input.rowCount - matched,
       onlyInReference: reference.rowCount - matched,
-      examplesOnlyInInput: examplesOnlyIn(input, keysInput, msInput, msRef, options.maxExamples),
-      examplesOnlyInReference: examplesOnlyIn(reference, keysRef, msRef, msInput, options.maxExamples),
+      examplesOnlyInInput: examplesOnlyIn(
+        input,
+        grouping.groupOf[0]!,
+        countInput,
+        countRef,
+        options.maxExamples,
+      ),
+      examplesOnlyInReference: examplesOnlyIn(
+        reference,
+        grouping.groupOf[1]!,
+        countRef,
+        countInput,
+        options.maxExamples,
+      ),
     },
     categoryMapping,
     numeric,

@@ -19,16 +19,16 @@ export interface ComparisonOptions {
   maxRecordChars?: number;
 }
 
-/** Load both files (in parallel) and compare them. */
+/** Load both files and compare them. */
 export async function runComparison(
   inputPath: string,
   referencePath: string,
   options: ComparisonOptions,
 ): Promise<{ report: ComparisonReport; inputRows: number; referenceRows: number }> {
-  const [input, reference] = await Promise.all([
-    loadFrame(inputPath, options.maxRecordChars),
-    loadFrame(referencePath, options.maxRecordChars),
-  ]);
+  // One after the other: parsing is single-threaded anyway, and one file's parsing garbage at a time keeps the peak
+  // lower.
+  const input = await loadFrame(inputPath, options.maxRecordChars);
+  const reference = await loadFrame(referencePath, options.maxRecordChars);
   const report: ComparisonReport =
     options.mode === 'aligned'
       ? compareAligned(input, reference, {

@@ -6,8 +6,10 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   SPEC_SUFFIX,
-  createLimiter,
+  collectGarbage,
+  createRasterPool,
   imageFormats,
+  svgToPng,
   renderFigure,
   resolveChartFont,
   writeRenderedFigure,
@@ -32,7 +34,7 @@ import {
 import { parseCvResults, parseEvaluation, parseModelComparison, type Parsed } from './metrics.js';
 import { buildReport } from './report.js';
 import { summariseTable, type TableSummary } from './summaries.js';
-import { readTable } from './table.js';
+import { readTable, type Table } from './table.js';
 
 export interface VisualizeOptions extends InputFolders {
   input: string;
@@ -42,7 +44,10 @@ export interface VisualizeOptions extends InputFolders {
   dpi: number;
   /** Chart font (default DejaVu Sans from fonts-dejavu-core, or $MLOPS_CHART_FONT). */
   font?: ChartFont;
-  /** PNGs rasterised at once (default 1): each holds its full image in memory (a 300-dpi figure: ~100 MB). */
+  /**
+   * Worker threads making the PNGs (default: one per core, at most 2); each holds one image in memory while it is
+   * made (a 300-dpi figure: ~80 MB).
+   */
   concurrency?: number;
 }
 
@@ -81,6 +86,21 @@ export function modelInputs(inputs: StageInputs, warnings: string[]): ModelInput
   return { evaluation, comparison, cv, absentReason };
 }
 
+/**
+ * Columns past this size are returned to the system as soon as they are summarised: left to V8, whose heap is small
+ * next to them (they live outside it), they stay until a full collection, i.e. through the rendering (1M rows: 64
+ * MB more at the peak). A forced collection costs ~20 ms, so small tables are left to V8.
+ */
+export const COLLECT_TABLE_ABOVE_BYTES = 16 * 1024 * 1024;
+
+function summariseAndDrop(table: Table): TableSummary {
+  const summary = summariseTable(table);
+  const bytes = table.columns.reduce((n, c) => n + (c.kind === 'numeric' ? c.values.byteLength : 0), 0);
+  table.columns.length = 0; // no reference to the columns is left, even from a caller holding the table
+  if (bytes > COLLECT_TABLE_ABOVE_BYTES) collectGarbage();
+  return summary;
+}
+
 export async function visualize(options: VisualizeOptions, logger: Logger): Promise<VisualizeResult> {
   // Before any work: the font (a PNG without text is wrong) and the output paths.
   const font = options.font ?? resolveChartFont();
@@ -88,8 +108,9 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
   checkWritableFile(options.reportPath);
 
   const warnings: string[] = [];
-  const [table, inputs, foreign] = await Promise.all([
-    readTable(options.input),
+  // the table's columns (8 bytes a row each) are dropped once summarised: only the summary lives on
+  const [summary, inputs, foreign] = await Promise.all([
+    readTable(options.input).then(summariseAndDrop),
     readStageInputs(options),
     // the drift stage's figure specs, for the report: from its own folders only (declared inputs; the figures
     // folder is this stage's output)
@@ -99,7 +120,6 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
       warnings,
     ),
   ]);
-  const summary = summariseTable(table);
   const model = modelInputs(inputs, warnings);
   const { figures, skipped } = planFigures(summary, basename(options.input), model);
   const formats = imageFormats(options.format);
@@ -119,17 +139,32 @@ export async function visualize(options: VisualizeOptions, logger: Logger): Prom
   for (const s of skipped) warnings.push(`figure ${s.name} skipped: ${s.reason}`);
 
   await mkdir(options.outputDir, { recursive: true });
-  // Vega renders one figure after another on the main thread while the PNGs of the previous ones are rasterised
-  // on the thread pool, `concurrency` at a time.
-  const limit = createLimiter(options.concurrency ?? 1);
-  const pending: Promise<WrittenFigure>[] = [];
-  for (const f of figures) {
-    const rendered = await renderFigure(f.spec, font);
-    pending.push(
-      writeRenderedFigure(options.outputDir, f.name, rendered, { formats, dpi: options.dpi, font, limit }),
-    );
+  // Vega renders one figure after another on the main thread while worker threads rasterise and encode the PNGs
+  // of the previous ones (in process, one at a time, where the worker module is absent).
+  const rasteriser = formats.includes('png')
+    ? createRasterPool(font, {
+        ...(options.concurrency !== undefined ? { threads: options.concurrency } : {}),
+        fallback: (svg, dpi) => svgToPng(svg, { dpi, font }),
+      })
+    : undefined;
+  let written: WrittenFigure[];
+  try {
+    const pending: Promise<WrittenFigure>[] = [];
+    for (const f of figures) {
+      const rendered = await renderFigure(f.spec, font);
+      const write = writeRenderedFigure(options.outputDir, f.name, rendered, {
+        formats,
+        dpi: options.dpi,
+        font,
+        ...(rasteriser ? { rasteriser } : {}),
+      });
+      write.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection meanwhile
+      pending.push(write);
+    }
+    written = await Promise.all(pending);
+  } finally {
+    await rasteriser?.close();
   }
-  const written = await Promise.all(pending);
   for (const w of written) for (const message of w.warnings) warnings.push(`figure ${w.name}: ${message}`);
 
   const html = buildReport({
