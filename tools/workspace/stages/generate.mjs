@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { imageName } from './docker.mjs';
+import { HEALTHCHECK_SCRIPT, imageName } from './docker.mjs';
 import { producerOf, upstreamOf } from './manifest.mjs';
 import { PARAMS_FILE } from './params.mjs';
 
@@ -164,13 +164,9 @@ export function composeServices(stages, trackingDir) {
       service.ports = ['${PORT:-8000}:8000'];
       service.environment.PORT = '8000';
       service.environment.HOST = '0.0.0.0';
+      // The image's probe script (docker/healthcheck.mjs) on the manifest's health path.
       service.healthcheck = {
-        test: [
-          'CMD',
-          'node',
-          '-e',
-          "fetch('http://127.0.0.1:8000/v2/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
-        ],
+        test: ['CMD', 'node', HEALTHCHECK_SCRIPT, s.image.health ?? '/health'],
         interval: '10s',
         timeout: '5s',
         retries: 5,

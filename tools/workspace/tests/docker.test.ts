@@ -55,17 +55,16 @@ describe('docker/Dockerfile (generated)', () => {
       const body = targetOf(dockerfile, build.target);
       expect(body[0], `${name}: target ${build.target}`).toBe(`FROM runtime AS ${build.target}`);
       const copies = body.filter((l) => l.startsWith('COPY'));
-      // Only its package.json, its loader + bundle and the files its manifest's image block names: no node_modules
-      // folder, no other package.
+      // Only what runtime-files.mjs gathered for its package and the files its manifest's image block names.
       const pkg = packages.find((p: { project: string }) => p.project === build.target);
       expect(pkg, name).toBeDefined();
       expect(copies, name).toEqual([
-        `COPY --from=build /app/${pkg.projectRoot}/package.json /app/${pkg.projectRoot}/`,
-        `COPY --from=build ${[pkg.bin, pkg.bin.replace(/\.js$/, '.cjs'), ...pkg.bundleAssets.map((a: string) => `${pkg.projectRoot}/dist/${a}`)].map((f) => `/app/${f}`).join(' ')} /app/${pkg.projectRoot}/dist/`,
+        `COPY --from=files /files/${build.target}/ /app/`,
         ...pkg.image.files.map(
           (f: string) => `COPY --from=build /app/${f} /app/${f.slice(0, f.lastIndexOf('/'))}/`,
         ),
       ]);
+      expect(dockerfile, name).toContain(` ${build.target}=${pkg.projectRoot}`);
       expect(body.at(-2) === 'USER node' || body.includes('USER node'), name).toBe(true);
       expect(
         body.findLastIndex((l) => l.startsWith('USER ')),
@@ -80,6 +79,11 @@ describe('docker/Dockerfile (generated)', () => {
     expect(dockerfile).toMatch(/^FROM node:20-slim AS deps$/m);
     expect(dockerfile).toMatch(/^RUN npm ci --no-audit --no-fund$/m);
     expect(dockerfile).toMatch(/^FROM deps AS build$/m);
+    // Built once for every image: the packages that have one (with what they depend on).
+    expect(dockerfile).toContain(
+      `RUN npx nx run-many -t build -p ${packages.map((p: { project: string }) => p.project).join(' ')} --outputStyle=static`,
+    );
+    expect(dockerfile).toMatch(/^FROM build AS files$/m);
     expect(targetOf(dockerfile, 'runtime').join('\n')).toMatch(
       /ENTRYPOINT \["\/bin\/sh", "\/usr\/local\/bin\/mlops-entrypoint.sh"\]/,
     );
@@ -109,14 +113,20 @@ describe('docker/Dockerfile (generated)', () => {
     ]);
     const viz = targetOf(text, 'visualize');
     expect(viz).toContain('COPY --from=build /app/node_modules/x/dist/*.wasm /app/node_modules/x/dist/');
-    expect(viz).toContain(
-      'COPY --from=build /app/packages/visualize/dist/main.js /app/packages/visualize/dist/main.cjs /app/packages/visualize/dist/tfjs-backend-wasm.wasm /app/packages/visualize/dist/',
+    expect(viz).toContain('COPY --from=files /files/visualize/ /app/');
+    expect(text).toContain(
+      'RUN node tools/workspace/containers/runtime-files.mjs /files visualize=packages/visualize api=apps/api',
     );
+    // Debian packages first (images asking for the same ones share the layer), as root, before USER node.
+    expect(viz[1]).toBe('RUN apt-get update \\');
     expect(viz.join('\n')).toMatch(/apt-get install -y --no-install-recommends fonts-dejavu-core/);
-    expect(viz.indexOf('USER root')).toBeLessThan(viz.indexOf('USER node'));
+    expect(viz.findIndex((l) => l.startsWith('USER'))).toBe(viz.indexOf('USER node'));
     const api = targetOf(text, 'api');
     expect(api).toContain('EXPOSE 8000');
-    expect(api.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(/CMD \["node", "-e", ".*\/health/);
+    expect(api.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(
+      /CMD \["node", "\/usr\/local\/lib\/mlops-healthcheck.mjs", "\/health"\]$/,
+    );
+    expect(api).toContain('COPY docker/healthcheck.mjs /usr/local/lib/mlops-healthcheck.mjs');
     expect(api.at(-1)).toBe('CMD ["node", "apps/api/dist/main.js"]');
     expect(api).toContain('USER node');
   });

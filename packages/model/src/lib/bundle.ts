@@ -238,7 +238,9 @@ export function checkModelFolder(dir: string): boolean {
   }
   if (existing && !existsSync(join(dir, BUNDLE_FILE)) && readdirSync(dir).length > 0)
     throw new InputError(`${dir}: cannot write the model folder: it holds other files and no ${BUNDLE_FILE}`);
-  checkWritableFolder(dirname(dir), dir);
+  // An existing folder is updated inside (its parent may be read-only: a bind mount in a container's /app); a new
+  // one is created beside, in its parent.
+  checkWritableFolder(existing ? dir : dirname(dir), dir);
   return existing;
 }
 
