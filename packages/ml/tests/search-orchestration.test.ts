@@ -58,7 +58,7 @@ function data(n: number): LabeledData {
 }
 
 describe('search orchestration', () => {
-  it('halving scores every draw on half the folds and the best third on all; XGBoost_Simple reuses the best draw', async () => {
+  it('halving scores every draw on ⌊folds/2⌋ folds and the best third on all; XGBoost_Simple reuses the best draw', async () => {
     const params = defaultParams();
     params.models.algorithms = ['xgboost'];
     params.training.random_search_iterations = 6;
@@ -88,6 +88,30 @@ describe('search orchestration', () => {
     const { smote_k_neighbors: _k, ...tuned } = smote!.draws[smote!.best]!.hyper;
     expect(simple!.draws[0]!.hyper).toEqual(tuned);
     expect(simple!.draws[0]!.folds).toEqual([0, 1, 2, 3]);
+  });
+
+  it('with 5 folds a draw is first judged on 2 of them (never on 1), survivors on the other 3', async () => {
+    const params = defaultParams();
+    params.models.algorithms = ['xgboost'];
+    params.training.random_search_iterations = 6;
+    params.training.cv_folds = 5;
+    params.training.importance_repeats = 1;
+    params.training.search_space = {
+      ...params.training.search_space,
+      n_estimators: [100],
+      subsample: [1],
+      colsample_bytree: [1],
+    };
+    const phases: string[] = [];
+    await trainModels(data(300), params, {
+      spec,
+      runner: async (s) => inProcessRunner(s),
+      onPhase: (l, n) => phases.push(`${l}:${n}`),
+    });
+    expect(phases.slice(0, 2)).toEqual([
+      'cross-validation:12', // 6 draws × folds 0, 1
+      'cross-validation (search, best third):6', // 2 draws × folds 2, 3, 4
+    ]);
   });
 
   it('without halving every draw gets every fold', async () => {

@@ -156,7 +156,7 @@ const trainingSchema = z.strictObject({
     }),
     {},
   ),
-  // ours: a search scores all its draws on half the folds and only the best third on the rest
+  // ours: a search scores all its draws on the first ⌊folds/2⌋ folds (≥ 2) and only the best third on the rest
   successive_halving: z._default(z.boolean(), true),
   // ours: worker threads for CV and search (0: one per CPU core)
   n_jobs: z._default(int.check(z.nonnegative()), 0),

@@ -305,14 +305,15 @@ export async function trainModels(
     const indices = (n: number) => Array.from({ length: n }, (_, i) => i);
 
     // phase 1: every candidate with its own hyper-parameters or search; with successive halving a search scores
-    // all its draws on the first half of the folds, and only the best third of them on the rest
+    // all its draws on the first ⌊folds/2⌋ folds (at least 2, so a draw is never judged on one fold), and only the
+    // best third of them on the rest: most draws cost 2 fits instead of 5
     const phase1 = candidates.filter((c) => !c.tunedFrom && !c.ensemble);
     const halving = (c: CandidateSpec) =>
       Boolean(c.search) &&
       params.training.successive_halving &&
       foldList.length >= 3 &&
       drawsOf.get(c.key)!.length > 3;
-    const rung0 = foldList.slice(0, Math.ceil(foldList.length / 2));
+    const rung0 = foldList.slice(0, Math.max(2, Math.floor(foldList.length / 2)));
     await runCv(
       'cross-validation',
       phase1.flatMap((c) =>
