@@ -38,8 +38,24 @@ export interface EnsembleMember {
   readonly hyper: HyperParams;
 }
 
+/**
+ * A fold model and the preprocessing fitted with it (the same rows), as a CV task returns it on request. The model
+ * travels and waits as its JSON text: a third of the memory of the parsed arrays, and one copy per thread hop.
+ */
+export interface FittedFold {
+  readonly modelText: string;
+  readonly preprocessing: PreprocessingJson;
+}
+
 export type Task = (
-  | { readonly kind: 'cv'; readonly key: string; readonly hyper: HyperParams; readonly fold: number }
+  | {
+      readonly kind: 'cv';
+      readonly key: string;
+      readonly hyper: HyperParams;
+      readonly fold: number;
+      /** Return the fold model too (for the permutation importances, which then need no second fit). */
+      readonly keepModel?: boolean;
+    }
   | { readonly kind: 'refit'; readonly key: string; readonly hyper: HyperParams }
   | {
       readonly kind: 'importance';
@@ -48,6 +64,8 @@ export type Task = (
       readonly fold: number;
       readonly repeats: number;
       readonly scoring: Scoring;
+      /** The fold's model from cross-validation: the same fit this task would make (same rows and seed). */
+      readonly fitted?: FittedFold;
     }
 ) & {
   /** The ensemble's members when key is SoftVoting: each is fitted as its own task would fit it. */
@@ -59,6 +77,8 @@ export interface CvResult {
   /** Probabilities of the held-out rows (in row order), rows × nClasses. */
   readonly proba: Float64Array;
   readonly fitSeconds: number;
+  /** With keepModel: the fold model and its preprocessing. */
+  readonly fitted?: FittedFold;
 }
 
 export interface RefitResult {
@@ -121,11 +141,21 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
     return { kind: 'refit', model, preprocessing, fitSeconds };
   }
   const { train, valid } = foldRows(shared.folds, task.fold);
-  const { model, pre, fitSeconds } = fitOn(shared, train, task, task.fold);
+  const given = task.kind === 'importance' ? task.fitted : undefined;
+  const { model, preprocessing, pre, fitSeconds } = given
+    ? {
+        model: JSON.parse(given.modelText) as ModelJson,
+        preprocessing: given.preprocessing,
+        pre: new Preprocessor(given.preprocessing),
+        fitSeconds: 0,
+      }
+    : fitOn(shared, train, task, task.fold);
   const predictor = predictorFromJson(model);
   const validBatch = selectRows(shared.batch, valid);
   if (task.kind === 'cv') {
-    return { kind: 'cv', proba: predictor.predictProba(pre.transform(validBatch)), fitSeconds };
+    const proba = predictor.predictProba(pre.transform(validBatch));
+    const fitted = task.keepModel ? { modelText: JSON.stringify(model), preprocessing } : undefined;
+    return { kind: 'cv', proba, fitSeconds, ...(fitted ? { fitted } : {}) };
   }
   // permutation importance: shuffle one feature's values among the held-out rows, re-score, record the drop
   const k = shared.nClasses;

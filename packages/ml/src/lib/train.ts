@@ -39,7 +39,15 @@ import {
   stratifiedTrainTestSplit,
   type TrainTestSplit,
 } from './split.js';
-import type { CvResult, ImportanceResult, RefitResult, SharedData, Task, TaskResult } from './tasks.js';
+import type {
+  CvResult,
+  FittedFold,
+  ImportanceResult,
+  RefitResult,
+  SharedData,
+  Task,
+  TaskResult,
+} from './tasks.js';
 
 export interface DrawResult {
   readonly hyper: HyperParams;
@@ -227,8 +235,12 @@ export async function trainModels(
     // fold results per candidate draw: `${key}#${draw}` → fold → score and fit time
     const scored = new Map<
       string,
-      Map<number, { score: number; fitSeconds: number; proba?: Float64Array }>
+      Map<number, { score: number; fitSeconds: number; proba?: Float64Array; fitted?: FittedFold }>
     >();
+    // The fold models of the single-draw candidates are kept until the winner is known: the winner's permutation
+    // importances are computed on its held-out folds, with exactly these fits (same rows, same seeds), so they are
+    // not fitted twice. A search's many draws are not kept (a searched winner is refit per fold instead).
+    const keepsFoldModels = (key: string) => !candidates.find((c) => c.key === key)!.search;
     // the held-out probabilities are kept only when a soft-voting ensemble will be built from them
     const ensemble = candidates.find((c) => c.ensemble);
     // Phases run one after the other (each needs the scores of the one before), their tasks longest first; a
@@ -240,6 +252,7 @@ export async function trainModels(
         key: j.key,
         hyper: drawsOf.get(j.key)![j.draw]!,
         fold: j.fold,
+        ...(keepsFoldModels(j.key) ? { keepModel: true } : {}),
       }));
       options.onPhase?.(label, tasks.length);
       const order = tasks
@@ -260,6 +273,7 @@ export async function trainModels(
           score: score(scoring, yValid, argmaxRows(results[i]!.proba, k), k),
           fitSeconds: results[i]!.fitSeconds,
           ...(ensemble ? { proba: results[i]!.proba } : {}),
+          ...(results[i]!.fitted ? { fitted: results[i]!.fitted } : {}),
         });
       });
     };
@@ -416,15 +430,37 @@ export async function trainModels(
       0,
     );
     const chosen = candidates.map((c, i) => drawResults.get(c.key)![best[i]!]!.hyper);
-    const importanceTasks: Task[] = foldList.map((fold) => ({
-      kind: 'importance',
-      key: candidates[winner]!.key,
-      hyper: chosen[winner]!,
-      ...(candidates[winner]!.ensemble ? { members: membersOf } : {}),
-      fold,
-      repeats: params.training.importance_repeats,
-      scoring,
-    }));
+    const winnerKey = candidates[winner]!.key;
+    const foldModelOf = (fold: number): FittedFold | undefined => {
+      if (!candidates[winner]!.ensemble)
+        return scored.get(`${winnerKey}#${best[winner]!}`)!.get(fold)!.fitted;
+      // the ensemble's fold model is its members' fold models (they share the fold's preprocessing)
+      const members = membersOf.map((m) => {
+        const draw = drawsOf.get(m.key)!.indexOf(m.hyper);
+        return scored.get(`${m.key}#${draw}`)?.get(fold)?.fitted;
+      });
+      if (members.some((m) => !m)) return undefined;
+      const nFeatures = featureNames(spec).length;
+      const weights = JSON.stringify(members.map(() => 1));
+      return {
+        preprocessing: members[0]!.preprocessing,
+        modelText: `{"kind":"soft_voting","nFeatures":${nFeatures},"nClasses":${k},"weights":${weights},"members":[${members.map((m) => m!.modelText).join(',')}]}`,
+      };
+    };
+    const importanceTasks: Task[] = foldList.map((fold) => {
+      const fitted = foldModelOf(fold);
+      return {
+        kind: 'importance',
+        key: winnerKey,
+        hyper: chosen[winner]!,
+        ...(candidates[winner]!.ensemble ? { members: membersOf } : {}),
+        fold,
+        repeats: params.training.importance_repeats,
+        scoring,
+        ...(fitted ? { fitted } : {}),
+      };
+    });
+    for (const v of scored.values()) for (const r of v.values()) delete r.fitted;
     options.onPhase?.('refit and importances', candidates.length + importanceTasks.length);
     refitsReported = true;
     for (const entry of refitOf.values()) if (entry.done) options.onTask?.();
