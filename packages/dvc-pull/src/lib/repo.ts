@@ -10,6 +10,7 @@ import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
 import { LocalRemote } from './remotes/local.js';
 import { rebrand, type RemoteBackend } from './remotes/types.js';
+import { fullRuntime } from './runtime.js';
 
 /** Keys whose values are credentials: never written to the tracked `.dvc/config`, never printed. */
 export const SECRET_KEYS = new Set([
@@ -204,6 +205,8 @@ export async function openBackend(remote: RemoteConfig, jobs: number): Promise<R
   const display = redactUrl(remote.url);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(remote.url)?.[1]?.toLowerCase();
   if (!scheme) return new LocalRemote(remote.url, display);
+  // A cloud SDK's JavaScript (signing, HTTP, XML) is hot from here on: Turbofan and V8's young-generation growth.
+  fullRuntime();
   const url = new URL(remote.url);
   const o = remote.options;
   switch (scheme) {
