@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError, isErrnoException, readTextFileBounded, type Logger } from '@mlops/core';
 import { IniDocument, remoteNameOf, remoteSection } from './config.js';
 import { redactUrl } from './redact.js';
+import { HttpRemote } from './remotes/http.js';
 import { LocalRemote } from './remotes/local.js';
 import { rebrand, type RemoteBackend } from './remotes/types.js';
 import { fullRuntime } from './runtime.js';
@@ -224,8 +225,10 @@ export async function openBackend(remote: RemoteConfig, jobs: number): Promise<R
     }
     case 'http':
     case 'https':
-      // No SDK behind it: bundled, loaded on use.
-      return new (await import('./remotes/http.js')).HttpRemote(display, remote.url, o);
+      // No SDK behind it: imported statically. A dynamic import() of a bundled module makes esbuild wrap it and
+      // every module it reaches (@mlops/core's index, zod) in lazy initialisers, which defeats tree shaking: the
+      // bundle grew by 7 KB of zod and every run's peak RSS by ~0.5 MB.
+      return new HttpRemote(display, remote.url, o);
     default:
       throw new InputError(
         `remote '${remote.name}': unsupported URL scheme '${scheme}' (local path, file, s3, azure, gs, http, https)`,
