@@ -5,7 +5,8 @@
  * process) for no measurable CPU gain, and a young generation that doubles under the pull's in-flight promises
  * (~2 MB more). Both are V8 flags that V8 reads when it decides (to optimise a function, to grow the young
  * generation), so setting them at run time takes effect in this process: no second process, no NODE_OPTIONS.
- * A cloud remote puts an SDK's JavaScript on the hot path: `fullRuntime` restores the defaults when one opens.
+ * Where JavaScript is the hot path again (a cloud SDK; the CRLF normalisation of legacy 2.x objects, a byte loop
+ * ten times slower without Turbofan) `fullRuntime` restores the defaults.
  */
 import { setFlagsFromString } from 'node:v8';
 
