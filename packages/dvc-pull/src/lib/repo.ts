@@ -167,13 +167,14 @@ export function secretValues(remote: RemoteConfig): string[] {
 /**
  * A cloud remote's module, loaded only when that remote is used. Its specifier is computed so that the CLI bundle
  * (dist/main.cjs) leaves the cloud SDKs out: parsing them cost ~20 MB of memory and start-up time in every run,
- * local pulls included. From the bundle it loads tsc's output beside it (dist/lib/remotes/NAME.js, whose SDKs come
- * from node_modules, as in the Docker image); from tsc's output or the sources, the module next to this one.
+ * local pulls included. From the bundle it loads the remote's own bundle beside it (dist/NAME.mjs: the module with
+ * its SDK, package.json "bundleWorkers", in the Docker image too, which has no node_modules); from tsc's output or
+ * the sources, the module next to this one.
  */
 async function remoteModule<T>(name: string): Promise<T> {
   const here = import.meta.url;
   const rel = here.endsWith('.cjs')
-    ? `./lib/remotes/${name}.js`
+    ? `./${name}.mjs`
     : `./remotes/${name}${here.endsWith('.ts') ? '.ts' : '.js'}`;
   return (await import(new URL(rel, here).href)) as T;
 }
