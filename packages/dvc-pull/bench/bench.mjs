@@ -1,7 +1,9 @@
 // Bench (`npx nx run dvc-pull:bench`): pull one directory output of 1,000 files × 64 KB from a local-folder remote
 // into an empty cache and workspace, with mlops-dvc and with the real DVC 3.55.2 (../shared/tools/dvc), side by
-// side in one run, alternating tools, 3 rounds each: wall time and peak RSS (GNU time's %M) of the whole command.
-// The median goes to benchmarks/dvc-pull.json under "local_vs_dvc" (the S3 figures of bench/pull-bench.mjs stay).
+// side in one run, alternating tools, 3 rounds each: wall time, CPU time (user + sys) and peak RSS of the whole
+// command (GNU time's %e, %U + %S, %M). Each tool's medians and the ratios go to benchmarks/dvc-pull.json under
+// "local_vs_dvc" (the S3 figures of bench/pull-bench.mjs stay). On a shared machine wall time follows the load; CPU
+// time and peak RSS barely do.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -18,10 +20,10 @@ const SIZE = 64 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const OUT = join(ROOT, 'benchmarks', 'dvc-pull.json');
 
-/** Run under GNU time: wall seconds and peak RSS in MiB of the command (and its exec'd process). */
+/** Run under GNU time: wall and CPU seconds and peak RSS in MiB of the command (and its exec'd process). */
 function timed(argv, cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@%e %M', ...argv], {
+    const child = spawn('/usr/bin/time', ['-f', '@@%e %U %S %M', ...argv], {
       cwd,
       env: { ...process.env, LOG_LEVEL: 'error', DVC_NO_ANALYTICS: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -30,9 +32,14 @@ function timed(argv, cwd) {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      const m = /@@([\d.]+) (\d+)\s*$/.exec(err);
+      const m = /@@([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(err);
       if (code !== 0 || !m) reject(new Error(`${argv.join(' ')} exited ${code}: ${err.slice(-500)}`));
-      else resolve({ seconds: Number(m[1]), rss_mib: +(Number(m[2]) / 1024).toFixed(1) });
+      else
+        resolve({
+          seconds: Number(m[1]),
+          cpu_seconds: +(Number(m[2]) + Number(m[3])).toFixed(2),
+          rss_mib: +(Number(m[4]) / 1024).toFixed(1),
+        });
     });
   });
 }
@@ -76,7 +83,9 @@ try {
       await cp(join(src, 'data/shards.dvc'), join(clone, 'data/shards.dvc'));
       const m = await timed(argv(clone), clone);
       runs[tool].push(m);
-      console.log(`${tool} pull (round ${r + 1}): ${m.seconds.toFixed(2)} s, peak RSS ${m.rss_mib} MiB`);
+      console.log(
+        `${tool} pull (round ${r + 1}): ${m.seconds.toFixed(2)} s wall, ${m.cpu_seconds.toFixed(2)} s CPU, peak RSS ${m.rss_mib} MiB`,
+      );
       await rm(clone, { recursive: true, force: true });
     }
   }
@@ -85,6 +94,7 @@ try {
       tool,
       {
         median_seconds: median(ms.map((m) => m.seconds)),
+        median_cpu_seconds: median(ms.map((m) => m.cpu_seconds)),
         median_peak_rss_mib: median(ms.map((m) => m.rss_mib)),
         runs: ms,
       },
@@ -104,14 +114,16 @@ try {
     ...(theirs
       ? {
           speedup_vs_dvc: +(theirs.median_seconds / ours.median_seconds).toFixed(2),
+          cpu_speedup_vs_dvc: +(theirs.median_cpu_seconds / ours.median_cpu_seconds).toFixed(2),
           rss_ratio_vs_dvc: +(ours.median_peak_rss_mib / theirs.median_peak_rss_mib).toFixed(2),
         }
       : {}),
   };
   if (theirs)
     console.log(
-      `median: mlops-dvc ${ours.median_seconds} s / ${ours.median_peak_rss_mib} MiB, dvc ${theirs.median_seconds} s / ` +
-        `${theirs.median_peak_rss_mib} MiB: ${local.speedup_vs_dvc}x faster, RSS ratio ${local.rss_ratio_vs_dvc}`,
+      `median: mlops-dvc ${ours.median_seconds} s (${ours.median_cpu_seconds} s CPU) / ${ours.median_peak_rss_mib} MiB, ` +
+        `dvc ${theirs.median_seconds} s (${theirs.median_cpu_seconds} s CPU) / ${theirs.median_peak_rss_mib} MiB: ` +
+        `${local.speedup_vs_dvc}x faster (CPU ${local.cpu_speedup_vs_dvc}x), RSS ratio ${local.rss_ratio_vs_dvc}`,
     );
   let figures = {};
   try {

@@ -1,3 +1,5 @@
+import { loadYaml } from './lib/yamllib.js';
+
 export * from './lib/pyjson.js';
 export * from './lib/hash.js';
 export * from './lib/tree.js';
@@ -16,3 +18,6 @@ export * from './lib/state.js';
 export * from './lib/ops.js';
 export * from './lib/remotecmd.js';
 export * from './lib/remotes/types.js';
+
+// The library's YAML readers and writers are synchronous; the CLI loads the yaml library only when it needs it.
+await loadYaml();

@@ -34,6 +34,7 @@ import {
 } from './lib/remotecmd.js';
 import { collectOuts, collectStages } from './lib/workspace.js';
 import { runMetricsDiff, runMetricsShow, runParamsDiff } from './lib/ops/compare.js';
+import { leanRuntime } from './lib/runtime.js';
 
 const GLOBAL = `Global options (before or after the command):
   -C, --cwd DIR   run as if started in DIR (the repository is found by walking up to the folder holding .dvc/)
@@ -229,6 +230,8 @@ export async function main(argv: string[], baseLogger: Logger): Promise<number |
       throw new InputError(`option --${k} does not apply to '${command}'`);
 
   const logger = makeLogger(baseLogger, values.quiet, values.verbose);
+  // Transfers are system calls and md5: V8 set for memory, not JavaScript speed, until a cloud remote opens.
+  if (['pull', 'fetch', 'checkout', 'push'].includes(command)) leanRuntime();
   const cwd = resolve(values.cwd ?? process.cwd());
   const jobs = parseJobs(values.jobs, defaultJobs());
   // File I/O runs on libuv's pool (4 threads by default); let -j transfers really run in parallel. It takes effect

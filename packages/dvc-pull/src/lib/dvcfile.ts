@@ -5,8 +5,8 @@
  * Written in DVC's own key order (`Output.dumpd`: hash value, meta, `hash`, `path`), sequences not indented.
  */
 import { InputError, parseYamlData } from '@mlops/core';
-import { parseDocument, stringify } from 'yaml';
 import { MD5_RE, type HashName } from './hash.js';
+import { yamlLib } from './yamllib.js';
 
 export interface DvcOut {
   /** As written in the file, relative to the .dvc file's folder. */
@@ -90,7 +90,7 @@ export function serializeDvcFile(out: {
   if (out.isexec) entry['isexec'] = true;
   entry['hash'] = 'md5';
   entry['path'] = out.path;
-  return stringify({ outs: [entry] }, { indentSeq: false, lineWidth: 0 });
+  return yamlLib().stringify({ outs: [entry] }, { indentSeq: false, lineWidth: 0 });
 }
 
 /**
@@ -101,7 +101,7 @@ export function updateDvcFile(
   text: string,
   out: { md5: string; size: number; nfiles?: number; isexec?: boolean },
 ): string {
-  const doc = parseDocument(text);
+  const doc = yamlLib().parseDocument(text);
   const set = (k: string, v: unknown) => doc.setIn(['outs', 0, k], v);
   set('md5', out.md5);
   set('size', out.size);

@@ -6,7 +6,8 @@
  * Python's `repr`). Byte-identical output is what lets real DVC see our dvc.lock as its own.
  */
 import { InputError } from '@mlops/core';
-import { isMap, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { yamlLib } from './yamllib.js';
 
 export type YValue = string | number | bigint | boolean | null | YValue[] | YMap;
 export type YMap = Map<string, YValue>;
@@ -15,6 +16,7 @@ const INT_RE = /^[-+]?(?:0b[0-1_]+|0o?[0-7_]+|[0-9_]+|0x[0-9a-fA-F_]+)$/;
 
 /** Parse YAML into Maps/arrays (file order kept); integers as bigint, floats as numbers. */
 export function parseYamlValue(text: string, file: string): YValue {
+  const { parseDocument, visit } = yamlLib();
   const doc = parseDocument(text, {
     schema: 'core',
     intAsBigInt: true,
@@ -37,6 +39,7 @@ export function parseYamlValue(text: string, file: string): YValue {
 }
 
 function toValue(node: Node | null, file: string): YValue {
+  const { isMap, isScalar, isSeq } = yamlLib();
   if (node === null || node === undefined) return null;
   if (isMap(node)) {
     const m: YMap = new Map();

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { opendir } from 'node:fs/promises';
 import { InputError, isErrnoException, readTextFileBounded } from '@mlops/core';
 import { parseDvcFile, type DvcOut } from './dvcfile.js';
+import { loadYaml } from './yamllib.js';
 import {
   lockPathOf,
   parseLock,
@@ -165,6 +166,7 @@ export async function loadPipelineFile(root: string, file: string, cwd = root): 
   const label = relFromRoot(root, file);
   const text = await readOptional(file);
   if (text === undefined) throw new InputError(`${label} does not exist`);
+  await loadYaml();
   const pipeline = parsePipeline(text, file, label);
   const lockFile = lockPathOf(file);
   const lockText = await readOptional(lockFile);

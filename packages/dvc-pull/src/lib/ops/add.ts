@@ -8,6 +8,7 @@ import { addFileToCache, cachePath, fileExists } from '../odb.js';
 import { runPool } from '../pool.js';
 import { serializeTree, treeOid } from '../tree.js';
 import { relFromRoot, walkFiles } from '../workspace.js';
+import { loadYaml } from '../yamllib.js';
 import { type OpContext, lstatOrNull } from './common.js';
 
 async function ensureGitignore(root: string, abs: string): Promise<void> {
@@ -26,6 +27,7 @@ async function ensureGitignore(root: string, abs: string): Promise<void> {
 
 /** `add PATH`: hash (md5, DVC 3), cache the object(s), write PATH.dvc and the .gitignore entry. */
 export async function runAdd(ctx: OpContext, target: string): Promise<void> {
+  await loadYaml();
   const abs = resolve(ctx.cwd, target);
   const rel = relFromRoot(ctx.repo.root, abs);
   if (rel === '.' || rel.startsWith('../') || rel === '..')

@@ -15,6 +15,7 @@ import { runPool } from '../pool.js';
 import { dumpYaml, parseYamlValue, type YMap, type YValue } from '../ryaml.js';
 import { HashState, hashPath, type PathHash } from '../state.js';
 import { relFromRoot, type Selection, type TrackedStage } from '../workspace.js';
+import { loadYaml } from '../yamllib.js';
 import { type OpContext } from './common.js';
 
 function entryOf(path: string, h: PathHash): YMap {
@@ -47,6 +48,7 @@ async function storeOutput(ctx: OpContext, abs: string, h: PathHash): Promise<vo
 }
 
 async function paramsValues(ctx: OpContext, stage: TrackedStage, def: StageDef): Promise<YMap> {
+  await loadYaml();
   const files = [...def.params].sort((a, b) => byPath(a.file, b.file));
   const out: YMap = new Map();
   for (const p of files) {
@@ -109,6 +111,7 @@ export interface CommitResult {
 
 /** `explicit`: the stages were named by targets (a .dvc file among them is an error, not skipped). */
 export async function commit(ctx: OpContext, selection: Selection, explicit = true): Promise<CommitResult> {
+  await loadYaml();
   const stages = selection.stages.filter((s) => s.def);
   const skipped = explicit ? selection.stages.filter((s) => !s.def) : [];
   if (skipped.length > 0)

@@ -11,6 +11,7 @@ import { parsePipeline, paramAt, pyEqual, readOptional } from '../pipeline.js';
 import { compareCodePoints, pyEncodeString } from '../pyjson.js';
 import { parseYamlValue, pyFloatRepr, type YMap, type YValue } from '../ryaml.js';
 import { findStageFiles, toPosix } from '../workspace.js';
+import { loadYaml } from '../yamllib.js';
 import { type OpContext } from './common.js';
 
 type Rev = 'HEAD' | 'workspace';
@@ -41,6 +42,7 @@ const dirOf = (rel: string) => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf
 
 /** Params of every stage at `rev`: params file (root-relative) → flattened key → value. */
 async function paramsAt(root: string, files: string[], rev: Rev): Promise<Map<string, Flat>> {
+  await loadYaml();
   const out = new Map<string, Flat>();
   for (const f of files) {
     const text = await readAt(root, f, rev);
@@ -70,6 +72,7 @@ async function paramsAt(root: string, files: string[], rev: Rev): Promise<Map<st
 
 /** Metrics files at `rev`: path → flattened values (lists as Python's str of them). */
 async function metricsAt(root: string, files: string[], rev: Rev): Promise<Map<string, Flat>> {
+  await loadYaml();
   const out = new Map<string, Flat>();
   for (const f of files) {
     const text = await readAt(root, f, rev);
@@ -275,6 +278,7 @@ export async function runMetricsDiff(ctx: OpContext, opts: CompareOptions): Prom
 }
 
 export async function runMetricsShow(ctx: OpContext, opts: CompareOptions): Promise<void> {
+  await loadYaml();
   const files = await pipelineFiles(ctx.repo.root);
   const metrics = await metricsAt(ctx.repo.root, files, 'workspace');
   const rel = (p: string) => toPosix(relative(ctx.cwd, join(ctx.repo.root, p)));

@@ -8,6 +8,7 @@ import { isDirOid } from '../dvcfile.js';
 import { cachePath, downloadToCache, fileExists, refKey, remoteHas, type ObjectRef } from '../odb.js';
 import { runPool } from '../pool.js';
 import { toPosix, type Selection, type TrackedOut, type TrackedStage } from '../workspace.js';
+import { loadYaml } from '../yamllib.js';
 import {
   type OpContext,
   outRef,
@@ -51,6 +52,7 @@ async function outStatus(ctx: OpContext, t: TrackedOut, state: HashState): Promi
 const shown = (ctx: OpContext, abs: string) => toPosix(relative(ctx.cwd, abs));
 
 async function paramsStatus(ctx: OpContext, stage: TrackedStage, into: DepsStatus): Promise<void> {
+  await loadYaml();
   const pipeline = stage.pipeline!;
   for (const p of stage.def!.params) {
     const abs = join(pipeline.dir, ...p.file.split('/'));
