@@ -44,6 +44,8 @@ export interface EnsembleMember {
  */
 export interface FittedFold {
   readonly modelText: string;
+  /** The model's input width (after preprocessing: one-hot columns included). */
+  readonly nFeatures: number;
   readonly preprocessing: PreprocessingJson;
 }
 
@@ -154,7 +156,9 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
   const validBatch = selectRows(shared.batch, valid);
   if (task.kind === 'cv') {
     const proba = predictor.predictProba(pre.transform(validBatch));
-    const fitted = task.keepModel ? { modelText: JSON.stringify(model), preprocessing } : undefined;
+    const fitted = task.keepModel
+      ? { modelText: JSON.stringify(model), nFeatures: model.nFeatures, preprocessing }
+      : undefined;
     return { kind: 'cv', proba, fitSeconds, ...(fitted ? { fitted } : {}) };
   }
   // permutation importance: shuffle one feature's values among the held-out rows, re-score, record the drop

@@ -440,11 +440,12 @@ export async function trainModels(
         return scored.get(`${m.key}#${draw}`)?.get(fold)?.fitted;
       });
       if (members.some((m) => !m)) return undefined;
-      const nFeatures = featureNames(spec).length;
+      const nFeatures = members[0]!.nFeatures;
       const weights = JSON.stringify(members.map(() => 1));
       return {
         preprocessing: members[0]!.preprocessing,
         modelText: `{"kind":"soft_voting","nFeatures":${nFeatures},"nClasses":${k},"weights":${weights},"members":[${members.map((m) => m!.modelText).join(',')}]}`,
+        nFeatures,
       };
     };
     const importanceTasks: Task[] = foldList.map((fold) => {
