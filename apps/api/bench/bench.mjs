@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Bench of the api: the built server (apps/api/dist/main.js) serving a bundle trained in a temporary folder from
- * the demo data (tools/demo-data, then `mlops-ml train`, logistic regression), loaded with autocannon over
+ * the demo data (tools/demo-data, then `mlops-ml train` with the default learners: forest, boosted trees and their
+ * soft-voting ensemble, the model the pipeline serves; the served model is recorded), loaded with autocannon over
  * loopback, 8 connections for 10 s per endpoint: POST /predict (one row), POST /invocations (dataframe_split,
  * one row) and POST /predict/batch (100 rows). Records requests/s, latency p50/p99, the server's peak RSS (VmHWM)
  * and the load average (the machine is shared). Writes benchmarks/api.json. Run from the workspace root:
@@ -63,7 +64,8 @@ try {
   writeFileSync(join(dir, 'clean.csv'), `${[header, ...rows].join('\n')}\n`);
   writeFileSync(
     join(dir, 'params.yaml'),
-    'models:\n  algorithms: [logistic_regression]\ntraining:\n  cv_folds: 3\n  importance_repeats: 1\n',
+    'models:\n  algorithms: [random_forest, xgboost, soft_voting]\n' +
+      'training:\n  cv_folds: 3\n  random_search_iterations: 2\n  importance_repeats: 1\n',
   );
   run(
     join(ROOT, 'packages/ml/dist/main.js'),
@@ -174,7 +176,8 @@ try {
   await new Promise((r) => server.once('exit', r));
 
   const out = {
-    what: `apps/api under autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint, loopback, LOG_LEVEL=info (JSON request logs to /dev/null); logistic regression bundle trained on 1,000 demo rows`,
+    what: `apps/api under autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint, loopback, LOG_LEVEL=info (JSON request logs to /dev/null); bundle trained on 1,000 demo rows with the default learners (forest, boosted trees, soft-voting ensemble)`,
+    served_model: JSON.parse(readFileSync(join(dir, 'models/model_bundle.json'), 'utf8')).model_name,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     load_average_before: loadBefore.map((x) => Math.round(x * 100) / 100),
     load_average_after: loadavg().map((x) => Math.round(x * 100) / 100),
