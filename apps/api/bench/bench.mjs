@@ -177,7 +177,7 @@ try {
 
   const out = {
     what: `apps/api under autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint, loopback, LOG_LEVEL=info (JSON request logs to /dev/null); bundle trained on 1,000 demo rows with the default learners (forest, boosted trees, soft-voting ensemble)`,
-    served_model: JSON.parse(readFileSync(join(dir, 'models/model_bundle.json'), 'utf8')).model_name,
+    served_model: JSON.parse(readFileSync(join(dir, 'models/model_bundle.json'), 'utf8')).content.model_name,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     load_average_before: loadBefore.map((x) => Math.round(x * 100) / 100),
     load_average_after: loadavg().map((x) => Math.round(x * 100) / 100),
