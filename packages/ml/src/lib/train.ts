@@ -5,7 +5,7 @@
  * tracking: main.ts writes what this returns.
  */
 import { basename } from 'node:path';
-import { InputError, type Params } from '@mlops/core';
+import { InputError, SeededRng, type Params } from '@mlops/core';
 import {
   Preprocessor,
   featureNames,
@@ -35,9 +35,11 @@ import {
   classCounts,
   foldRows,
   stratifiedKFold,
+  stratifiedSample,
   stratifiedTrainTestSplit,
   type TrainTestSplit,
 } from './split.js';
+import { samplingInfo, type SamplingInfo } from './sampling.js';
 import type { CvResult, ImportanceResult, RefitResult, SharedData, Task } from './tasks.js';
 
 export interface DrawResult {
@@ -73,6 +75,8 @@ export interface TrainOutcome {
   readonly winner: number;
   readonly importances: FeatureImportances;
   readonly bundle: BundleContent;
+  /** What ran on samples (CV rows, evaluation rows, per-model caps), so reports and logs can say so. */
+  readonly sampling: SamplingInfo;
 }
 
 export interface TrainOptions {
@@ -132,18 +136,32 @@ export async function trainModels(
   const nFolds = params.training.cv_folds;
   checkFoldable(data, trainY, nFolds);
   const trainBatch = selectRows(data.batch, split.train);
-  const folds = stratifiedKFold(trainY, k, nFolds, params.training.random_state);
+  // CV, search and importances run on a stratified sample past training.search_max_rows (each class keeps at least
+  // cv_folds rows); the refits use every training row. At or under the cap the sample is the whole split.
+  const searchRows = stratifiedSample(
+    trainY,
+    Int32Array.from(trainY, (_, i) => i),
+    k,
+    params.training.search_max_rows,
+    new SeededRng(params.training.random_state),
+    nFolds,
+  );
+  const sampled = searchRows.length < trainY.length;
+  const searchY = sampled ? Int32Array.from(searchRows, (r) => trainY[r]!) : trainY;
+  const folds = stratifiedKFold(searchY, k, nFolds, params.training.random_state);
   const foldList = params.training.cross_validation ? Array.from({ length: nFolds }, (_, f) => f) : [0];
-  // in SharedArrayBuffers from the start: worker threads then read this one copy of the training split
-  const shared: SharedData = sharedCopy({
-    spec,
-    batch: trainBatch,
-    y: trainY,
-    nClasses: k,
-    folds,
-    seed: params.training.random_state,
-    scale: params.preprocessing.scale_features,
-  });
+  const sharedOf = (batch: RawBatch, y: Int32Array, foldOf: Int32Array): SharedData =>
+    sharedCopy({
+      spec,
+      batch,
+      y,
+      nClasses: k,
+      folds: foldOf,
+      seed: params.training.random_state,
+      scale: params.preprocessing.scale_features,
+    });
+  // in SharedArrayBuffers from the start: worker threads then read this one copy of the (sampled) training split
+  const shared = sharedOf(sampled ? selectRows(trainBatch, searchRows) : trainBatch, searchY, folds);
 
   // every draw of every candidate, checked for hyper-parameter errors before any work
   const drawsOf = new Map<string, HyperParams[]>();
@@ -156,10 +174,10 @@ export async function trainModels(
     drawsOf.set(c.key, draws);
   }
 
-  const runner = await options.runner(shared);
+  let runner = await options.runner(shared);
   try {
     const validY = new Map(
-      foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => trainY[r]!)]),
+      foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => searchY[r]!)]),
     );
     // fold results per candidate draw: `${key}#${draw}` → fold → score and fit time
     const scored = new Map<string, Map<number, { score: number; fitSeconds: number }>>();
@@ -263,10 +281,27 @@ export async function trainModels(
       repeats: params.training.importance_repeats,
       scoring,
     }));
-    options.onPhase?.('refit and importances', refitTasks.length + importanceTasks.length);
-    const results3 = await runner.run([...refitTasks, ...importanceTasks], () => options.onTask?.());
-    const refits = results3.slice(0, candidates.length) as RefitResult[];
-    const importanceResults = results3.slice(candidates.length) as ImportanceResult[];
+    let refits: RefitResult[];
+    let importanceResults: ImportanceResult[];
+    if (!sampled) {
+      options.onPhase?.('refit and importances', refitTasks.length + importanceTasks.length);
+      const results3 = await runner.run([...refitTasks, ...importanceTasks], () => options.onTask?.());
+      refits = results3.slice(0, candidates.length) as RefitResult[];
+      importanceResults = results3.slice(candidates.length) as ImportanceResult[];
+    } else {
+      // importances on the sample's folds, then the refits on every training row (a runner over the full split)
+      options.onPhase?.('importances', importanceTasks.length);
+      importanceResults = (await runner.run(importanceTasks, () => options.onTask?.())) as ImportanceResult[];
+      await runner.close();
+      runner = await options.runner(sharedOf(trainBatch, trainY, new Int32Array(trainY.length)));
+      options.onPhase?.('refit on every training row', refitTasks.length);
+      refits = (await runner.run(refitTasks, () => options.onTask?.())) as RefitResult[];
+    }
+    const sampling = samplingInfo(params, candidates, {
+      trainingRows: trainY.length,
+      searchRows: searchRows.length,
+      testRows: split.test.length,
+    });
 
     const candidateResults: CandidateResult[] = candidates.map((c, i) => {
       const refit = refits[i]!;
@@ -280,6 +315,7 @@ export async function trainModels(
         data.y,
         split.train,
         split.test,
+        { maxRows: params.training.evaluation_max_rows, seed: params.training.random_state },
       );
       return {
         spec: c,
@@ -296,11 +332,21 @@ export async function trainModels(
       split,
       candidateResults[winner]!,
       importances,
-      shared.batch,
+      trainBatch,
       spec,
       scoring,
+      sampling,
     );
-    return { split, folds: foldList, scoring, candidates: candidateResults, winner, importances, bundle };
+    return {
+      split,
+      folds: foldList,
+      scoring,
+      candidates: candidateResults,
+      winner,
+      importances,
+      bundle,
+      sampling,
+    };
   } finally {
     await runner.close();
   }
@@ -339,6 +385,7 @@ function bundleOf(
   trainBatch: RawBatch,
   spec: FeatureSpec,
   scoring: Scoring,
+  sampling: SamplingInfo,
 ): BundleContent {
   const draw = winner.draws[winner.best]!;
   const trainY = Int32Array.from(split.train, (r) => data.y[r]!);
@@ -359,6 +406,11 @@ function bundleOf(
       train_rows: split.train.length,
       test_rows: split.test.length,
       class_counts: Array.from(classCounts(trainY, data.labels.length)),
+      // evaluate scores the same stratified samples of the train and test rows as train did
+      evaluation_sample: {
+        max_rows: params.training.evaluation_max_rows,
+        seed: params.training.random_state,
+      },
     },
     params: {
       hyper_parameters: draw.hyper,
@@ -368,6 +420,7 @@ function bundleOf(
         cross_validation: params.training.cross_validation,
         random_state: params.training.random_state,
         random_search_iterations: params.training.random_search_iterations,
+        sampling,
       },
     },
     metrics: {
