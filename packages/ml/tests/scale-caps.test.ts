@@ -111,7 +111,7 @@ describe('k-NN and SVM row caps', () => {
   it('k-NN keeps a stratified reference set of max_reference_rows, all rows in order under it', () => {
     const capped = knnLearner({ n_neighbors: 5, max_reference_rows: 120 }).fit(fitData, {
       rng: new SeededRng(1),
-    }) as { y: number[]; x: number[] };
+    }) as unknown as { y: number[]; x: number[] };
     expect(capped.y).toHaveLength(120);
     expect(capped.x).toHaveLength(240);
     const full = classCounts(data.y, data.labels.length);
@@ -119,7 +119,7 @@ describe('k-NN and SVM row caps', () => {
     full.forEach((n, c) => expect(Math.abs(kept[c]! - (n * 120) / 600)).toBeLessThan(1));
     const all = knnLearner({ n_neighbors: 5, max_reference_rows: 600 }).fit(fitData, {
       rng: new SeededRng(1),
-    }) as { y: number[]; x: number[] };
+    }) as unknown as { y: number[]; x: number[] };
     expect(all.y).toEqual(Array.from(data.y));
     expect(all.x).toEqual(Array.from(x.data));
   });
@@ -168,7 +168,7 @@ describe('trainModels with row caps', () => {
     });
     // the refit saw every training row: k-NN stores them all (its own cap, 10,000, is above 560)
     const knn = outcome.candidates[0]!;
-    expect((knn.refit.model as { y: number[] }).y).toHaveLength(560);
+    expect((knn.refit.model as unknown as { y: number[] }).y).toHaveLength(560);
     // the metrics are those of the capped samples, and say so
     expect(knn.report.test_rows_evaluated).toBe(100);
     expect(knn.report.train_rows_evaluated).toBe(100);
