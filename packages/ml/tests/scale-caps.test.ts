@@ -154,7 +154,11 @@ describe('trainModels with row caps', () => {
       p.training.evaluation_max_rows = 100;
     });
     const outcome = await train(data, params, phases);
-    expect(phases).toEqual(['cross-validation', 'importances', 'refit on every training row']);
+    expect(phases).toEqual([
+      'cross-validation',
+      'importances and refits on the sample',
+      'refit of the chosen model on every training row',
+    ]);
     const s = outcome.sampling;
     expect(s).toMatchObject({
       training_rows: 560,
@@ -186,6 +190,22 @@ describe('trainModels with row caps', () => {
     expect(bundle.params.training.sampling.search_rows).toBe(200);
     expect(bundle.training_data.evaluation_sample).toEqual({ max_rows: 100, seed: 42 });
     expect(samplingLines(s).join('\n')).toMatch(/stratified sample of 200 of the 560 training rows/);
+  });
+
+  it('refits the chosen model on every training row and the others, scored for comparison only, on the sample', async () => {
+    const params = paramsWith((p) => {
+      p.models.algorithms = ['knn', 'logistic_regression'];
+      p.training.search_max_rows = 200;
+    });
+    const outcome = await train(data, params);
+    const winner = outcome.candidates[outcome.winner]!.spec.key;
+    const loser = winner === 'KNN' ? 'LogisticRegression' : 'KNN';
+    expect(outcome.sampling.refit_rows).toEqual({ [winner]: 560, [loser]: 200 });
+    const knn = outcome.candidates.find((c) => c.spec.key === 'KNN')!;
+    expect((knn.refit.model as unknown as { y: number[] }).y).toHaveLength(
+      outcome.sampling.refit_rows['KNN']!,
+    );
+    expect(samplingLines(outcome.sampling)[0]).toMatch(/the chosen model was refit on every training row/);
   });
 
   it('changes nothing when the rows are within the caps', async () => {

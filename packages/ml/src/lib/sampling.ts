@@ -18,6 +18,9 @@ export interface SamplingInfo {
   readonly evaluation_max_rows: number;
   readonly train_rows_evaluated: number;
   readonly test_rows_evaluated: number;
+  /** Training rows each model's refit (the one its test metrics come from) used: the chosen model every row; the
+   * others, refit only for the comparison, the search sample. */
+  readonly refit_rows: Readonly<Record<string, number>>;
   /** Per-model caps of the selected models: the rows a refit uses at most (k-NN: its reference set). */
   readonly model_caps: Readonly<Record<string, { readonly key: string; readonly max_rows: number }>>;
   /** True when any of the above may be below the rows available. */
@@ -27,7 +30,12 @@ export interface SamplingInfo {
 export function samplingInfo(
   params: Params,
   candidates: readonly CandidateSpec[],
-  sizes: { readonly trainingRows: number; readonly searchRows: number; readonly testRows: number },
+  sizes: {
+    readonly trainingRows: number;
+    readonly searchRows: number;
+    readonly testRows: number;
+    readonly winner: string;
+  },
 ): SamplingInfo {
   const t = params.training;
   const caps: Record<string, { key: string; max_rows: number }> = {};
@@ -50,6 +58,9 @@ export function samplingInfo(
     evaluation_max_rows: t.evaluation_max_rows,
     train_rows_evaluated: trainEvaluated,
     test_rows_evaluated: testEvaluated,
+    refit_rows: Object.fromEntries(
+      candidates.map((c) => [c.key, c.key === sizes.winner ? sizes.trainingRows : sizes.searchRows]),
+    ),
     model_caps: caps,
     sampled:
       sizes.searchRows < sizes.trainingRows ||
@@ -64,7 +75,7 @@ export function samplingLines(s: SamplingInfo): string[] {
   const lines: string[] = [];
   if (s.search_rows < s.training_rows)
     lines.push(
-      `CV, search and importances ran on a stratified sample of ${s.search_rows} of the ${s.training_rows} training rows (training.search_max_rows); the refits use every training row`,
+      `CV, search and importances ran on a stratified sample of ${s.search_rows} of the ${s.training_rows} training rows (training.search_max_rows); the chosen model was refit on every training row, the others (scored for the comparison only) on the sample`,
     );
   if (s.train_rows_evaluated < s.training_rows || s.test_rows_evaluated < s.test_rows)
     lines.push(

@@ -135,7 +135,6 @@ export async function trainModels(
   const trainY = Int32Array.from(split.train, (r) => data.y[r]!);
   const nFolds = params.training.cv_folds;
   checkFoldable(data, trainY, nFolds);
-  const trainBatch = selectRows(data.batch, split.train);
   // CV, search and importances run on a stratified sample past training.search_max_rows (each class keeps at least
   // cv_folds rows); the refits use every training row. At or under the cap the sample is the whole split.
   const searchRows = stratifiedSample(
@@ -160,8 +159,15 @@ export async function trainModels(
       seed: params.training.random_state,
       scale: params.preprocessing.scale_features,
     });
-  // in SharedArrayBuffers from the start: worker threads then read this one copy of the (sampled) training split
-  const shared = sharedOf(sampled ? selectRows(trainBatch, searchRows) : trainBatch, searchY, folds);
+  // in SharedArrayBuffers from the start: worker threads then read this one copy of the training split (and of
+  // its sample); the main thread keeps no other copy
+  const trainShared = sharedOf(
+    selectRows(data.batch, split.train),
+    trainY,
+    sampled ? new Int32Array(trainY.length) : folds,
+  );
+  const trainBatch = trainShared.batch;
+  const shared = sampled ? sharedOf(selectRows(trainBatch, searchRows), searchY, folds) : trainShared;
 
   // every draw of every candidate, checked for hyper-parameter errors before any work
   const drawsOf = new Map<string, HyperParams[]>();
@@ -289,18 +295,26 @@ export async function trainModels(
       refits = results3.slice(0, candidates.length) as RefitResult[];
       importanceResults = results3.slice(candidates.length) as ImportanceResult[];
     } else {
-      // importances on the sample's folds, then the refits on every training row (a runner over the full split)
-      options.onPhase?.('importances', importanceTasks.length);
-      importanceResults = (await runner.run(importanceTasks, () => options.onTask?.())) as ImportanceResult[];
+      // the chosen model is refit on every training row; the others, scored only for the comparison, on the
+      // search sample (with the importances), so a large split costs one full fit and one fit's memory
+      const others = refitTasks.filter((_, i) => i !== winner);
+      options.onPhase?.('importances and refits on the sample', importanceTasks.length + others.length);
+      const onSample = await runner.run([...importanceTasks, ...others], () => options.onTask?.());
+      importanceResults = onSample.slice(0, importanceTasks.length) as ImportanceResult[];
+      const otherRefits = onSample.slice(importanceTasks.length) as RefitResult[];
       await runner.close();
-      runner = await options.runner(sharedOf(trainBatch, trainY, new Int32Array(trainY.length)));
-      options.onPhase?.('refit on every training row', refitTasks.length);
-      refits = (await runner.run(refitTasks, () => options.onTask?.())) as RefitResult[];
+      runner = await options.runner(trainShared);
+      options.onPhase?.('refit of the chosen model on every training row', 1);
+      const [chosenRefit] = (await runner.run([refitTasks[winner]!], () =>
+        options.onTask?.(),
+      )) as RefitResult[];
+      refits = candidates.map((_, i) => (i === winner ? chosenRefit! : otherRefits[i < winner ? i : i - 1]!));
     }
     const sampling = samplingInfo(params, candidates, {
       trainingRows: trainY.length,
       searchRows: searchRows.length,
       testRows: split.test.length,
+      winner: candidates[winner]!.key,
     });
 
     const candidateResults: CandidateResult[] = candidates.map((c, i) => {
