@@ -136,7 +136,7 @@ export async function trainModels(
   const nFolds = params.training.cv_folds;
   checkFoldable(data, trainY, nFolds);
   // CV, search and importances run on a stratified sample past training.search_max_rows (each class keeps at least
-  // cv_folds rows); the refits use every training row. At or under the cap the sample is the whole split.
+  // cv_folds rows); the chosen model's refit uses every training row. At or under the cap the sample is the split.
   const searchRows = stratifiedSample(
     trainY,
     Int32Array.from(trainY, (_, i) => i),
