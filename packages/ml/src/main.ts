@@ -127,7 +127,7 @@ async function train(
   const started = process.hrtime.bigint();
   const outcome = await trainModels(data, params, {
     spec,
-    runner: (shared) => createRunner(shared, threads),
+    runner: (shared, maxThreads) => createRunner(shared, Math.min(threads, maxThreads ?? threads)),
     onPhase: (label, total) => {
       progress?.done();
       progress = createProgress({ label, total, logger, unit: 'fits' });

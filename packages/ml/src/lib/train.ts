@@ -81,8 +81,9 @@ export interface TrainOutcome {
 
 export interface TrainOptions {
   readonly spec: FeatureSpec;
-  /** Builds the runner for the shared training data (worker pool or in process). */
-  readonly runner: (shared: SharedData) => Promise<TaskRunner>;
+  /** Builds the runner for the shared training data (worker pool or in process), with at most `maxThreads`
+   * threads when given (1: in process). */
+  readonly runner: (shared: SharedData, maxThreads?: number) => Promise<TaskRunner>;
   /** Called once per phase with its task count, then per finished task. */
   readonly onPhase?: (label: string, tasks: number) => void;
   readonly onTask?: () => void;
@@ -303,7 +304,8 @@ export async function trainModels(
       importanceResults = onSample.slice(0, importanceTasks.length) as ImportanceResult[];
       const otherRefits = onSample.slice(importanceTasks.length) as RefitResult[];
       await runner.close();
-      runner = await options.runner(trainShared);
+      // one task: in process, so no idle worker holds memory beside the one large fit
+      runner = await options.runner(trainShared, 1);
       options.onPhase?.('refit of the chosen model on every training row', 1);
       const [chosenRefit] = (await runner.run([refitTasks[winner]!], () =>
         options.onTask?.(),
