@@ -9,3 +9,4 @@ export * from './lib/reports.js';
 export * from './lib/learners/index.js';
 export { logisticRegressionLearner, type LogisticRegressionParams } from './lib/learners/logistic.js';
 export { lbfgs } from './lib/optim/lbfgs.js';
+export * from './lib/sampling.js';

@@ -51,6 +51,7 @@ import {
   evaluationSummaryCsv,
 } from './lib/reports.js';
 import { trackTraining } from './lib/tracking.js';
+import { samplingLines } from './lib/sampling.js';
 import { planCandidates, trainModels } from './lib/train.js';
 
 const USAGE = `Usage:
@@ -126,7 +127,7 @@ async function train(
   const started = process.hrtime.bigint();
   const outcome = await trainModels(data, params, {
     spec,
-    runner: (shared) => createRunner(shared, threads),
+    runner: (shared, maxThreads) => createRunner(shared, Math.min(threads, maxThreads ?? threads)),
     onPhase: (label, total) => {
       progress?.done();
       progress = createProgress({ label, total, logger, unit: 'fits' });
@@ -135,6 +136,7 @@ async function train(
   });
   progress?.done();
   const trainSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  for (const line of samplingLines(outcome.sampling)) logger.info(line);
   for (const c of outcome.candidates) {
     const d = c.draws[c.best]!;
     logger.info(
@@ -166,6 +168,7 @@ async function train(
     train_seconds: trainSeconds,
     threads,
     winner: winner.spec.key,
+    sampling: outcome.sampling,
     models: outcome.candidates.map((c) => ({
       model: c.spec.key,
       cv_mean: c.draws[c.best]!.mean,
@@ -222,6 +225,9 @@ async function evaluate(
     data.y,
     complementRows(data.rows, test),
     test,
+    td.evaluation_sample
+      ? { maxRows: td.evaluation_sample.max_rows, seed: td.evaluation_sample.seed }
+      : undefined,
   );
   writeFileAtomicSync(
     jsonPath,
@@ -229,7 +235,7 @@ async function evaluate(
   );
   writeFileAtomicSync(csvPath, evaluationSummaryCsv(report, params.evaluation.metrics));
   logger.info(
-    `${bundle.model_name}: test accuracy ${report.test_accuracy.toFixed(4)}, F1 weighted ${report.test_f1.toFixed(4)} on ${report.test_set_size} held-out rows; train accuracy ${report.train_accuracy.toFixed(4)} (${report.overfitting_status}) → ${jsonPath}`,
+    `${bundle.model_name}: test accuracy ${report.test_accuracy.toFixed(4)}, F1 weighted ${report.test_f1.toFixed(4)} on ${report.test_rows_evaluated === report.test_set_size ? '' : `a stratified sample of ${report.test_rows_evaluated} of the `}${report.test_set_size} held-out rows; train accuracy ${report.train_accuracy.toFixed(4)} (${report.overfitting_status}) → ${jsonPath}`,
   );
   return { test_accuracy: report.test_accuracy };
 }

@@ -177,6 +177,41 @@ describe('mlops-ml train / evaluate / predict', () => {
     expect(readFileSync(join(dir, 'a', BUNDLE_FILE))).toEqual(readFileSync(join(dir, 'b', BUNDLE_FILE)));
   });
 
+  it('with row caps, train logs and records the samples and evaluate scores the same sampled rows', () => {
+    const capped = params('params-capped.yaml', '  search_max_rows: 200\n  evaluation_max_rows: 100\n');
+    const r = run(
+      ['train', '--input', clean, '--output', 'models-capped', '--metrics', 'metrics-capped'],
+      capped,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /stratified sample of 200 of the \d+ training rows \(training\.search_max_rows\)/,
+    );
+    expect(r.stderr).toMatch(
+      /train\/test metrics on stratified samples of 100 of \d+ train and 100 of \d+ test rows/,
+    );
+    const cv = JSON.parse(readFileSync(join(dir, 'metrics-capped/cv_results.json'), 'utf8'));
+    expect(cv.sampling).toMatchObject({ search_rows: 200, test_rows_evaluated: 100, sampled: true });
+    const bundle = readBundle(join(dir, 'models-capped'));
+    const stored = bundle.metrics.test as { test_accuracy: number; test_rows_evaluated: number };
+    expect(stored.test_rows_evaluated).toBe(100);
+    const e = run(
+      ['evaluate', '--input', clean, '--model', 'models-capped', '--output', 'eval-capped'],
+      capped,
+    );
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).toContain(
+      `on a stratified sample of 100 of the ${bundle.training_data.test_rows} held-out rows`,
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'eval-capped/evaluation_metrics.json'), 'utf8'));
+    expect(report).toMatchObject({
+      test_rows_evaluated: 100,
+      test_set_size: bundle.training_data.test_rows,
+      evaluation_max_rows: 100,
+    });
+    expect(report.test_accuracy).toBe(stored.test_accuracy);
+  });
+
   it('evaluate refuses another input file, naming both md5s', () => {
     const other = write('other.csv', [header, ...lines.slice(1)].join('\n') + '\n');
     const r = run(['evaluate', '--input', other, '--model', 'a', '--output', 'eval2']);

@@ -98,7 +98,15 @@ const modelsSchema = z.strictObject({
     }),
     {},
   ),
-  knn: z.prefault(z.strictObject({ n_neighbors: z._default(positiveInt, 5) }), {}),
+  knn: z.prefault(
+    z.strictObject({
+      n_neighbors: z._default(positiveInt, 5),
+      // ours: the fitted model keeps a stratified sample of at most this many training rows as its reference set
+      // (brute-force search costs rows × reference rows; the real data's 1,722 training rows are all kept)
+      max_reference_rows: z._default(positiveInt, 10_000),
+    }),
+    {},
+  ),
   svm: z.prefault(
     z.strictObject({
       kernel: z._default(z.enum(['linear', 'rbf']), 'linear'),
@@ -110,6 +118,9 @@ const modelsSchema = z.strictObject({
       // ours: dual coordinate descent stops when the projected-gradient spread is below tol, or after max_iter epochs
       tol: z._default(positive, 0.1),
       max_iter: z._default(positiveInt, 1000),
+      // ours: each fit trains on a stratified sample of at most this many rows (the dual solver's passes grow with
+      // the rows; the real data is never sampled)
+      max_rows: z._default(positiveInt, 20_000),
     }),
     {},
   ),
@@ -162,6 +173,11 @@ const trainingSchema = z.strictObject({
   n_jobs: z._default(int.check(z.nonnegative()), 0),
   // ours: shuffles per feature for the permutation importances on held-out folds
   importance_repeats: z._default(positiveInt, 5),
+  // ours: CV, random search and permutation importances run on a stratified sample of at most this many training
+  // rows; the chosen hyper-parameters are then refitted on every training row (the real data is never sampled)
+  search_max_rows: z._default(int.check(z.gte(100)), 10_000),
+  // ours: train and test metrics are computed on stratified samples of at most this many rows of each split
+  evaluation_max_rows: z._default(int.check(z.gte(100)), 50_000),
 });
 
 const evaluationSchema = z.strictObject({

@@ -2,10 +2,15 @@
  * The evaluation report of a model on its training and held-out rows: the predecessor's evaluation_metrics.json
  * keys (same names and meaning) plus ours (macro and per-class scores, ROC-AUC, log loss, balanced accuracy).
  * Train and evaluate both build it with this function from the same rows, so their numbers agree exactly.
+ * Past `sample.maxRows` rows a split is scored on a stratified sample of that many (seeded, so train and evaluate
+ * draw the same rows): metrics of 50,000 rows are precise to about ±0.005 (a binomial's 2σ), and scoring every row
+ * of a million-row split would cost more than fitting for the brute-force k-NN.
  */
+import { SeededRng } from '@mlops/core';
 import type { RawBatch } from '@mlops/model';
 import { selectRows } from '@mlops/model';
 import { fitStatus, splitMetrics, type SplitMetrics } from './metrics.js';
+import { stratifiedSample } from './split.js';
 
 export interface Scorer {
   predictBatch(batch: RawBatch): Float64Array;
@@ -29,6 +34,10 @@ export interface EvaluationReport {
   readonly test_set_size: number;
   readonly train_set_size: number;
   // ours
+  /** The rows the metrics were computed on: all of each split, or a stratified sample of evaluation_max_rows. */
+  readonly test_rows_evaluated: number;
+  readonly train_rows_evaluated: number;
+  readonly evaluation_max_rows: number | null;
   readonly algorithm: string;
   readonly labels: readonly string[];
   readonly test: SplitMetrics;
@@ -44,15 +53,21 @@ export function evaluationReport(
   y: Int32Array,
   trainRows: Int32Array,
   testRows: Int32Array,
+  sample?: { readonly maxRows: number; readonly seed: number },
 ): EvaluationReport {
+  const nClasses = labels.length;
+  const sampled = (rows: Int32Array) =>
+    sample ? stratifiedSample(y, rows, nClasses, sample.maxRows, new SeededRng(sample.seed)) : rows;
+  const testScored = sampled(testRows);
+  const trainScored = sampled(trainRows);
   const metricsOf = (rows: Int32Array) =>
     splitMetrics(
       Int32Array.from(rows, (r) => y[r]!),
       scorer.predictBatch(selectRows(batch, rows)),
       labels,
     );
-  const test = metricsOf(testRows);
-  const train = metricsOf(trainRows);
+  const test = metricsOf(testScored);
+  const train = metricsOf(trainScored);
   const gap = train.accuracy - test.accuracy;
   return {
     model_name: modelName,
@@ -70,6 +85,9 @@ export function evaluationReport(
     target_names: labels.map((l, i) => `${i}-${l}`),
     test_set_size: testRows.length,
     train_set_size: trainRows.length,
+    test_rows_evaluated: testScored.length,
+    train_rows_evaluated: trainScored.length,
+    evaluation_max_rows: sample ? sample.maxRows : null,
     algorithm,
     labels,
     test,

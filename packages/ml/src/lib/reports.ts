@@ -46,6 +46,7 @@ export function cvTableJson(outcome: TrainOutcome): string {
         scoring: outcome.scoring,
         folds: outcome.folds,
         winner: outcome.candidates[outcome.winner]!.spec.key,
+        sampling: outcome.sampling,
         models: outcome.candidates.map((c) => ({
           model: c.spec.key,
           algorithm: c.spec.algorithm,
@@ -150,6 +151,7 @@ export function modelComparisonJson(outcome: TrainOutcome): string {
       {
         scoring: outcome.scoring,
         winner: outcome.candidates[outcome.winner]!.spec.key,
+        sampling: outcome.sampling,
         models: outcome.candidates.map((c) => ({
           model: c.spec.key,
           cv_mean: c.draws[c.best]!.mean,

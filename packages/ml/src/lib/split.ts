@@ -132,3 +132,57 @@ export function foldRows(fold: Int32Array, f: number): { train: Int32Array; vali
   }
   return { train, valid };
 }
+
+/**
+ * A stratified random sample of at most `maxRows` of `rows` (indices into `y`), ascending: each class keeps its
+ * share of the sample (floored, the rows still missing to the classes with the largest remainders, ties to the
+ * lower class; `minPerClass` raises a rare class to that many), drawn without replacement by `rng`. At or under the cap the rows come back unchanged (same array)
+ * and the rng is not touched, so an uncapped run is exactly the run without sampling.
+ */
+export function stratifiedSample(
+  y: ArrayLike<number>,
+  rows: Int32Array,
+  nClasses: number,
+  maxRows: number,
+  rng: SeededRng,
+  minPerClass = 0,
+): Int32Array {
+  if (rows.length <= maxRows) return rows;
+  const byClass: number[][] = Array.from({ length: nClasses }, () => []);
+  for (let i = 0; i < rows.length; i++) byClass[y[rows[i]!]!]!.push(rows[i]!);
+  const exact = byClass.map((r) => (r.length * maxRows) / rows.length);
+  // a rare class keeps at least min(its rows, minPerClass) rows (so CV folds still hold it), at the others' cost
+  const take = exact.map((e, c) => Math.max(Math.floor(e), Math.min(byClass[c]!.length, minPerClass)));
+  let missing = maxRows - take.reduce((a, b) => a + b, 0);
+  const floor = (c: number) => Math.min(byClass[c]!.length, minPerClass);
+  while (missing < 0) {
+    // over the cap through the minimum: one row back from the class furthest above its floor
+    let from = -1;
+    for (let c = 0; c < nClasses; c++)
+      if (take[c]! > floor(c) && (from < 0 || take[c]! - floor(c) > take[from]! - floor(from))) from = c;
+    if (from < 0) break;
+    take[from]!--;
+    missing++;
+  }
+  const order = exact.map((e, c) => ({ c, rem: e - take[c]! })).sort((a, b) => b.rem - a.rem || a.c - b.c);
+  for (const { c } of order) {
+    if (missing === 0) break;
+    if (take[c]! < byClass[c]!.length) {
+      take[c]!++;
+      missing--;
+    }
+  }
+  const out = new Int32Array(take.reduce((a, b) => a + b, 0));
+  let n = 0;
+  byClass.forEach((members, c) => {
+    // partial Fisher–Yates: the first take[c] positions become a uniform sample of the class
+    for (let i = 0; i < take[c]!; i++) {
+      const j = i + rng.int(members.length - i);
+      const tmp = members[i]!;
+      members[i] = members[j]!;
+      members[j] = tmp;
+      out[n++] = members[i]!;
+    }
+  });
+  return out.sort();
+}

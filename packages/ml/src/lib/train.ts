@@ -5,7 +5,7 @@
  * tracking: main.ts writes what this returns.
  */
 import { basename } from 'node:path';
-import { InputError, type Params } from '@mlops/core';
+import { InputError, SeededRng, type Params } from '@mlops/core';
 import {
   Preprocessor,
   featureNames,
@@ -36,9 +36,11 @@ import {
   classCounts,
   foldRows,
   stratifiedKFold,
+  stratifiedSample,
   stratifiedTrainTestSplit,
   type TrainTestSplit,
 } from './split.js';
+import { samplingInfo, type SamplingInfo } from './sampling.js';
 import type {
   CvResult,
   FittedFold,
@@ -82,12 +84,15 @@ export interface TrainOutcome {
   readonly winner: number;
   readonly importances: FeatureImportances;
   readonly bundle: BundleContent;
+  /** What ran on samples (CV rows, evaluation rows, per-model caps), so reports and logs can say so. */
+  readonly sampling: SamplingInfo;
 }
 
 export interface TrainOptions {
   readonly spec: FeatureSpec;
-  /** Builds the runner for the shared training data (worker pool or in process). */
-  readonly runner: (shared: SharedData) => Promise<TaskRunner>;
+  /** Builds the runner for the shared training data (worker pool or in process), with at most `maxThreads`
+   * threads when given (1: in process). */
+  readonly runner: (shared: SharedData, maxThreads?: number) => Promise<TaskRunner>;
   /** Called once per phase with its task count, then per finished task. */
   readonly onPhase?: (label: string, tasks: number) => void;
   readonly onTask?: () => void;
@@ -201,19 +206,39 @@ export async function trainModels(
   const trainY = Int32Array.from(split.train, (r) => data.y[r]!);
   const nFolds = params.training.cv_folds;
   checkFoldable(data, trainY, nFolds);
-  const trainBatch = selectRows(data.batch, split.train);
-  const folds = stratifiedKFold(trainY, k, nFolds, params.training.random_state);
+  // CV, search and importances run on a stratified sample past training.search_max_rows (each class keeps at least
+  // cv_folds rows); the chosen model's refit uses every training row. At or under the cap the sample is the split.
+  const searchRows = stratifiedSample(
+    trainY,
+    Int32Array.from(trainY, (_, i) => i),
+    k,
+    params.training.search_max_rows,
+    new SeededRng(params.training.random_state),
+    nFolds,
+  );
+  const sampled = searchRows.length < trainY.length;
+  const searchY = sampled ? Int32Array.from(searchRows, (r) => trainY[r]!) : trainY;
+  const folds = stratifiedKFold(searchY, k, nFolds, params.training.random_state);
   const foldList = params.training.cross_validation ? Array.from({ length: nFolds }, (_, f) => f) : [0];
-  // in SharedArrayBuffers from the start: worker threads then read this one copy of the training split
-  const shared: SharedData = sharedCopy({
-    spec,
-    batch: trainBatch,
-    y: trainY,
-    nClasses: k,
-    folds,
-    seed: params.training.random_state,
-    scale: params.preprocessing.scale_features,
-  });
+  const sharedOf = (batch: RawBatch, y: Int32Array, foldOf: Int32Array): SharedData =>
+    sharedCopy({
+      spec,
+      batch,
+      y,
+      nClasses: k,
+      folds: foldOf,
+      seed: params.training.random_state,
+      scale: params.preprocessing.scale_features,
+    });
+  // in SharedArrayBuffers from the start: worker threads then read this one copy of the training split (and of
+  // its sample); the main thread keeps no other copy
+  const trainShared = sharedOf(
+    selectRows(data.batch, split.train),
+    trainY,
+    sampled ? new Int32Array(trainY.length) : folds,
+  );
+  const trainBatch = trainShared.batch;
+  const shared = sampled ? sharedOf(selectRows(trainBatch, searchRows), searchY, folds) : trainShared;
 
   // every draw of every candidate, checked for hyper-parameter errors before any work
   const drawsOf = new Map<string, HyperParams[]>();
@@ -226,11 +251,11 @@ export async function trainModels(
     drawsOf.set(c.key, draws);
   }
 
-  const runner = await options.runner(shared);
+  let runner = await options.runner(shared);
   const scheduler = new TaskScheduler(runner);
   try {
     const validY = new Map(
-      foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => trainY[r]!)]),
+      foldList.map((f) => [f, Int32Array.from(foldRows(folds, f).valid, (r) => searchY[r]!)]),
     );
     // fold results per candidate draw: `${key}#${draw}` → fold → score and fit time
     const scored = new Map<
@@ -462,7 +487,10 @@ export async function trainModels(
       };
     });
     for (const v of scored.values()) for (const r of v.values()) delete r.fitted;
-    options.onPhase?.('refit and importances', candidates.length + importanceTasks.length);
+    options.onPhase?.(
+      sampled ? 'importances and refits on the sample' : 'refit and importances',
+      candidates.length + importanceTasks.length,
+    );
     refitsReported = true;
     for (const entry of refitOf.values()) if (entry.done) options.onTask?.();
     const importancePending = importanceTasks.map((t) =>
@@ -471,10 +499,36 @@ export async function trainModels(
         return result;
       }),
     );
-    const [refits, importanceResults] = (await Promise.all([
+    let [refits, importanceResults] = (await Promise.all([
       Promise.all(candidates.map((c) => refitOf.get(c.key)!.result)),
       Promise.all(importancePending),
     ])) as [RefitResult[], ImportanceResult[]];
+    if (sampled) {
+      // Past the search cap the refits above used the sample (the other models are refit only for the comparison);
+      // the chosen model is refit on every training row, alone and in process, so a large split costs one full
+      // fit and one fit's memory (no idle worker holding its own heap beside it).
+      await runner.close();
+      runner = await options.runner(trainShared, 1);
+      options.onPhase?.('refit of the chosen model on every training row', 1);
+      const [full] = (await runner.run(
+        [
+          {
+            kind: 'refit',
+            key: winnerKey,
+            hyper: chosen[winner]!,
+            ...(candidates[winner]!.ensemble ? { members: membersOf } : {}),
+          },
+        ],
+        () => options.onTask?.(),
+      )) as RefitResult[];
+      refits = refits.map((r, i) => (i === winner ? full! : r));
+    }
+    const sampling = samplingInfo(params, candidates, {
+      trainingRows: trainY.length,
+      searchRows: searchRows.length,
+      testRows: split.test.length,
+      winner: winnerKey,
+    });
 
     const candidateResults: CandidateResult[] = candidates.map((c, i) => {
       const refit = refits[i]!;
@@ -488,6 +542,7 @@ export async function trainModels(
         data.y,
         split.train,
         split.test,
+        { maxRows: params.training.evaluation_max_rows, seed: params.training.random_state },
       );
       return {
         spec: c,
@@ -504,12 +559,22 @@ export async function trainModels(
       split,
       candidateResults[winner]!,
       importances,
-      shared.batch,
+      trainBatch,
       spec,
       scoring,
+      sampling,
       candidates[winner]!.ensemble ? membersOf : undefined,
     );
-    return { split, folds: foldList, scoring, candidates: candidateResults, winner, importances, bundle };
+    return {
+      split,
+      folds: foldList,
+      scoring,
+      candidates: candidateResults,
+      winner,
+      importances,
+      bundle,
+      sampling,
+    };
   } catch (error) {
     scheduler.cancel();
     throw error;
@@ -551,6 +616,7 @@ function bundleOf(
   trainBatch: RawBatch,
   spec: FeatureSpec,
   scoring: Scoring,
+  sampling: SamplingInfo,
   members?: readonly { key: string; hyper: HyperParams }[],
 ): BundleContent {
   const draw = winner.draws[winner.best]!;
@@ -572,6 +638,11 @@ function bundleOf(
       train_rows: split.train.length,
       test_rows: split.test.length,
       class_counts: Array.from(classCounts(trainY, data.labels.length)),
+      // evaluate scores the same stratified samples of the train and test rows as train did
+      evaluation_sample: {
+        max_rows: params.training.evaluation_max_rows,
+        seed: params.training.random_state,
+      },
     },
     params: {
       hyper_parameters: draw.hyper,
@@ -583,6 +654,7 @@ function bundleOf(
         cross_validation: params.training.cross_validation,
         random_state: params.training.random_state,
         random_search_iterations: params.training.random_search_iterations,
+        sampling,
       },
     },
     metrics: {

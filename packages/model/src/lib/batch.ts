@@ -54,9 +54,18 @@ export function batchHead(batch: RawBatch, rows: number): RawBatch {
   };
 }
 
-/** The rows `indices` of a batch, copied into a new batch (splits and CV folds). */
+/**
+ * The rows `indices` of a batch, copied into a new batch (splits and CV folds). Indices that select every row in
+ * order return the batch itself, uncopied: a refit on the whole training split then holds one copy of a
+ * million-row batch, not two (batches are never written after they are built).
+ */
 export function selectRows(batch: RawBatch, indices: ArrayLike<number>): RawBatch {
   const n = indices.length;
+  if (n === batch.rows) {
+    let identity = true;
+    for (let i = 0; i < n && identity; i++) identity = indices[i] === i;
+    if (identity) return batch;
+  }
   const nw = batch.numericWidth;
   const cw = batch.categoricalWidth;
   const numeric = new Float64Array(n * nw);

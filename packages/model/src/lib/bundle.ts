@@ -42,6 +42,9 @@ export interface TrainingDataInfo {
   readonly test_rows: number;
   /** Training rows per class, in label order. */
   readonly class_counts: readonly number[];
+  /** Train and test metrics were computed on stratified samples of at most max_rows rows of each split, drawn
+   * with this seed (absent in older bundles: every row). */
+  readonly evaluation_sample?: { readonly max_rows: number; readonly seed: number };
 }
 
 export interface FeatureImportances {

@@ -5,10 +5,19 @@
  * class (Euclidean; the row itself excluded; equal distances ordered by row) and u uniform in [0, 1).
  * The original rows come first, unchanged; synthetic rows follow, class by class. With sample weights, a synthetic
  * row carries the weight of the row it was grown from.
+ *
+ * Bounded work: a class of more than SMOTE_NEIGHBOUR_POOL rows looks for neighbours among a random subset of that
+ * many of its rows (drawn once per class; base rows still come from the whole class), so the search costs
+ * synthetic rows × pool rather than synthetic rows × class rows (quadratic in the data). The neighbours are then
+ * nearest within the subset, an approximation of the kind large-data SMOTE implementations make (approximate
+ * nearest neighbours); a class at or under the pool (every class of the real data) is searched exactly, as before.
  */
 import { InputError, type SeededRng } from '@mlops/core';
 import type { FitData } from '../learner.js';
 import { checkFitData, classCounts } from './trees/fit-data.js';
+
+/** Rows of a class searched for neighbours (see above). */
+export const SMOTE_NEIGHBOUR_POOL = 5000;
 
 export interface SmoteOptions {
   readonly kNeighbors: number;
@@ -52,13 +61,14 @@ export function smote(data: FitData, options: SmoteOptions): FitData {
         `smote: class ${c} has ${members.length} row(s); k_neighbors ${k} needs at least ${k + 1} rows of every class`,
       );
     }
+    const pool = members.length > SMOTE_NEIGHBOUR_POOL ? poolOf(members, rng) : members;
     // neighbours of each base row, found once and reused by every synthetic row grown from it
     const cache = new Map<number, Int32Array>();
     for (let s = 0; s < need; s++) {
       const base = members[rng.int(members.length)]!;
       let nn = cache.get(base);
       if (!nn) {
-        nearestInClass(x.data, F, base, members, k, neighbors, dist);
+        nearestInClass(x.data, F, base, pool, k, neighbors, dist);
         nn = neighbors.slice();
         cache.set(base, nn);
       }
@@ -82,6 +92,18 @@ export function smote(data: FitData, options: SmoteOptions): FitData {
     nClasses: K,
     ...(outW ? { sampleWeight: outW } : {}),
   };
+}
+
+/** A uniform random subset of SMOTE_NEIGHBOUR_POOL rows of `members`, in row order. */
+function poolOf(members: readonly number[], rng: SeededRng): number[] {
+  const copy = members.slice();
+  for (let i = 0; i < SMOTE_NEIGHBOUR_POOL; i++) {
+    const j = i + rng.int(copy.length - i);
+    const tmp = copy[i]!;
+    copy[i] = copy[j]!;
+    copy[j] = tmp;
+  }
+  return copy.slice(0, SMOTE_NEIGHBOUR_POOL).sort((a, b) => a - b);
 }
 
 /** The k rows of `members` nearest to row `base` (itself excluded), nearest first, ties by lower row index. */

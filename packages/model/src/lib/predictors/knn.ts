@@ -38,8 +38,10 @@ export const knnPredictor: PredictorFactory = (json) => {
         bestDist.fill(Infinity);
         let worst = Infinity;
         for (let i = 0, t = 0; i < n; i++, t += F) {
+          // partial distances only grow (a sum of squares, rounded monotonically), so a row stops being measured
+          // once it is no nearer than the k-th: the same neighbours, a fraction of the work on large reference sets
           let d = 0;
-          for (let f = 0; f < F; f++) {
+          for (let f = 0; f < F && d < worst; f++) {
             const diff = data[base + f]! - train[t + f]!;
             d += diff * diff;
           }
