@@ -9,7 +9,7 @@
  *   the previous run's generated-data figures, labelled from_previous_run);
  * - warm predict latency of the trained bundle: one row (predictOne and the allocation-free predictOneInto), 100
  *   rows (predict), and the model alone on one preprocessed row, so the serving overhead shows.
- * The real-data run trains params' default list plus logistic regression where this build has their learners
+ * The real-data run trains params' default list (where this build has their learners)
  * (BENCH_ALGORITHMS=a,b overrides); the generated-data runs use the default params unchanged.
  * Run from the workspace root after a build: node packages/ml/bench/bench.mjs
  */
@@ -36,8 +36,8 @@ function algorithms() {
   if (process.env.BENCH_ALGORITHMS) return process.env.BENCH_ALGORITHMS.split(',');
   const have = new Set(availableLearners());
   const p = defaultParams();
-  const all = [...p.models.algorithms, 'logistic_regression'];
-  return [...new Set(all)].filter((a) => {
+  // the default pipeline's models (what a user's train runs), less any this build lacks
+  return p.models.algorithms.filter((a) => {
     const q = defaultParams();
     q.models.algorithms = [a];
     return candidatesFor(q).every((c) => have.has(c.key));
