@@ -499,10 +499,11 @@ export async function trainModels(
         return result;
       }),
     );
-    let [refits, importanceResults] = (await Promise.all([
+    const [refitsOnSplit, importanceResults] = (await Promise.all([
       Promise.all(candidates.map((c) => refitOf.get(c.key)!.result)),
       Promise.all(importancePending),
     ])) as [RefitResult[], ImportanceResult[]];
+    let refits = refitsOnSplit;
     if (sampled) {
       // Past the search cap the refits above used the sample (the other models are refit only for the comparison);
       // the chosen model is refit on every training row, alone and in process, so a large split costs one full
