@@ -1,43 +1,10 @@
-import { SeededRng, bmi, bmiClass, defaultParams, InputError } from '@mlops/core';
-import {
-  RowEncoder,
-  encodeRows,
-  labelMapOf,
-  loadBundleText,
-  obesityFeatureSpec,
-  serializeBundle,
-} from '@mlops/model';
+import { defaultParams, InputError } from '@mlops/core';
+import { loadBundleText, serializeBundle } from '@mlops/model';
 import { describe, expect, it } from 'vitest';
-import type { LabeledData } from '../src/lib/data.js';
 import { candidatesFor, canVote, type CandidateSpec } from '../src/lib/learners/index.js';
 import { inProcessRunner } from '../src/lib/pool.js';
 import { selectEnsemble, softVote, trainModels } from '../src/lib/train.js';
-
-const spec = obesityFeatureSpec();
-
-function data(n: number, seed: number): LabeledData {
-  const rng = new SeededRng(seed);
-  const rows: Record<string, unknown>[] = [];
-  const classes: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {};
-    for (const f of spec.numeric) row[f.name] = rng.uniformRange(f.range[0], f.range[1]);
-    row['Height'] = rng.uniformRange(1.5, 1.9);
-    row['Weight'] = rng.uniformRange(45, 140);
-    for (const f of spec.categorical) row[f.name] = rng.pick(f.categories);
-    rows.push(row);
-    classes.push(bmiClass(bmi(row['Weight'] as number, row['Height'] as number)));
-  }
-  const labels = labelMapOf(classes);
-  return {
-    file: 'synthetic.csv',
-    md5: 'e'.repeat(32),
-    rows: n,
-    batch: encodeRows(new RowEncoder(spec), rows).batch,
-    y: Int32Array.from(classes, (c) => labels.indexOf(c)),
-    labels,
-  };
-}
+import { bmiLabelledData as data, spec } from './helpers/bmi-data.js';
 
 const spec3 = (key: string) => ({ key }) as CandidateSpec;
 

@@ -3,8 +3,8 @@
  * models.knn.max_reference_rows, models.svm.max_rows): a sample is stratified and seeded, what was sampled is
  * recorded in the outcome, the reports and the bundle, and at or under a cap nothing changes.
  */
-import { SeededRng, bmi, bmiClass, defaultParams, type Params } from '@mlops/core';
-import { RowEncoder, encodeRows, labelMapOf, obesityFeatureSpec, serializeBundle } from '@mlops/model';
+import { SeededRng, defaultParams, type Params } from '@mlops/core';
+import { serializeBundle } from '@mlops/model';
 import { describe, expect, it } from 'vitest';
 import type { LabeledData } from '../src/lib/data.js';
 import { knnLearner } from '../src/lib/learners/knn.js';
@@ -14,34 +14,7 @@ import { cvTableJson, modelComparisonJson } from '../src/lib/reports.js';
 import { samplingLines } from '../src/lib/sampling.js';
 import { classCounts, stratifiedSample } from '../src/lib/split.js';
 import { trainModels } from '../src/lib/train.js';
-
-const spec = obesityFeatureSpec();
-
-/** Rows labelled with the WHO class of their BMI (learnable), with unequal class sizes. */
-function syntheticData(n: number, seed: number): LabeledData {
-  const rng = new SeededRng(seed);
-  const rows: Record<string, unknown>[] = [];
-  const classes: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {};
-    for (const f of spec.numeric) row[f.name] = rng.uniformRange(f.range[0], f.range[1]);
-    row['Height'] = rng.uniformRange(1.5, 1.9);
-    row['Weight'] = rng.uniformRange(45, 140);
-    for (const f of spec.categorical) row[f.name] = rng.pick(f.categories);
-    rows.push(row);
-    classes.push(bmiClass(bmi(row['Weight'] as number, row['Height'] as number)));
-  }
-  const labels = labelMapOf(classes);
-  const { batch } = encodeRows(new RowEncoder(spec), rows);
-  return {
-    file: 'synthetic.csv',
-    md5: 'f'.repeat(32),
-    rows: n,
-    batch,
-    y: Int32Array.from(classes, (c) => labels.indexOf(c)),
-    labels,
-  };
-}
+import { bmiLabelledData as syntheticData, spec } from './helpers/bmi-data.js';
 
 function paramsWith(patch: (p: Params) => void): Params {
   const p = defaultParams();

@@ -3,12 +3,11 @@
  * logistic regressions standing in for the boosted trees: the registry is mocked so the test does not depend on
  * which learners the build has.
  */
-import { SeededRng, bmi, bmiClass, defaultParams } from '@mlops/core';
-import { RowEncoder, encodeRows, labelMapOf, obesityFeatureSpec } from '@mlops/model';
+import { defaultParams } from '@mlops/core';
 import { describe, expect, it, vi } from 'vitest';
-import type { LabeledData } from '../src/lib/data.js';
 import { inProcessRunner } from '../src/lib/pool.js';
 import { trainModels } from '../src/lib/train.js';
+import { bmiLabelledData, spec } from './helpers/bmi-data.js';
 
 vi.mock('../src/lib/learners/index.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../src/lib/learners/index.js')>();
@@ -31,32 +30,6 @@ vi.mock('../src/lib/learners/index.js', async (importOriginal) => {
   };
 });
 
-const spec = obesityFeatureSpec();
-
-function data(n: number): LabeledData {
-  const rng = new SeededRng(9);
-  const rows: Record<string, unknown>[] = [];
-  const classes: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {};
-    for (const f of spec.numeric) row[f.name] = rng.uniformRange(f.range[0], f.range[1]);
-    row['Height'] = rng.uniformRange(1.5, 1.9);
-    row['Weight'] = rng.uniformRange(45, 140);
-    for (const f of spec.categorical) row[f.name] = rng.pick(f.categories);
-    rows.push(row);
-    classes.push(bmiClass(bmi(row['Weight'] as number, row['Height'] as number)));
-  }
-  const labels = labelMapOf(classes);
-  return {
-    file: 's.csv',
-    md5: '0'.repeat(32),
-    rows: n,
-    batch: encodeRows(new RowEncoder(spec), rows).batch,
-    y: Int32Array.from(classes, (c) => labels.indexOf(c)),
-    labels,
-  };
-}
-
 describe('search orchestration', () => {
   it('halving scores every draw on ⌊folds/2⌋ folds and the best third on all; XGBoost_Simple reuses the best draw', async () => {
     const params = defaultParams();
@@ -71,7 +44,7 @@ describe('search orchestration', () => {
       colsample_bytree: [1],
     };
     const phases: string[] = [];
-    const outcome = await trainModels(data(300), params, {
+    const outcome = await trainModels(bmiLabelledData(300, 9), params, {
       spec,
       runner: async (s) => inProcessRunner(s),
       onPhase: (l, n) => phases.push(`${l}:${n}`),
@@ -103,7 +76,7 @@ describe('search orchestration', () => {
       colsample_bytree: [1],
     };
     const phases: string[] = [];
-    await trainModels(data(300), params, {
+    await trainModels(bmiLabelledData(300, 9), params, {
       spec,
       runner: async (s) => inProcessRunner(s),
       onPhase: (l, n) => phases.push(`${l}:${n}`),
@@ -121,7 +94,10 @@ describe('search orchestration', () => {
     params.training.cv_folds = 3;
     params.training.successive_halving = false;
     params.training.importance_repeats = 1;
-    const outcome = await trainModels(data(200), params, { spec, runner: async (s) => inProcessRunner(s) });
+    const outcome = await trainModels(bmiLabelledData(200, 9), params, {
+      spec,
+      runner: async (s) => inProcessRunner(s),
+    });
     expect(outcome.candidates[0]!.draws.every((d) => d.folds.length === 3)).toBe(true);
   });
 });

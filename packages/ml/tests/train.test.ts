@@ -1,46 +1,11 @@
-import { SeededRng, bmi, bmiClass, defaultParams, InputError, type Params } from '@mlops/core';
-import {
-  RowEncoder,
-  encodeRows,
-  labelMapOf,
-  loadBundleText,
-  obesityFeatureSpec,
-  serializeBundle,
-} from '@mlops/model';
+import { defaultParams, InputError, type Params } from '@mlops/core';
+import { loadBundleText, obesityFeatureSpec, serializeBundle } from '@mlops/model';
 import { describe, expect, it } from 'vitest';
-import type { LabeledData } from '../src/lib/data.js';
 import { candidatesFor, checkLearners, learnerFor } from '../src/lib/learners/index.js';
 import { inProcessRunner } from '../src/lib/pool.js';
 import { gridSize, randomSearchDraws } from '../src/lib/search.js';
 import { bestThird, trainModels } from '../src/lib/train.js';
-
-const spec = obesityFeatureSpec();
-
-/** Rows whose label is the WHO class of their BMI: learnable, and BMI is what matters. */
-function syntheticData(n: number, seed: number): LabeledData {
-  const rng = new SeededRng(seed);
-  const rows: Record<string, unknown>[] = [];
-  const classes: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {};
-    for (const f of spec.numeric) row[f.name] = rng.uniformRange(f.range[0], f.range[1]);
-    row['Height'] = rng.uniformRange(1.5, 1.9);
-    row['Weight'] = rng.uniformRange(45, 140);
-    for (const f of spec.categorical) row[f.name] = rng.pick(f.categories);
-    rows.push(row);
-    classes.push(bmiClass(bmi(row['Weight'] as number, row['Height'] as number)));
-  }
-  const labels = labelMapOf(classes);
-  const { batch } = encodeRows(new RowEncoder(spec), rows);
-  return {
-    file: 'synthetic.csv',
-    md5: 'f'.repeat(32),
-    rows: n,
-    batch,
-    y: Int32Array.from(classes, (c) => labels.indexOf(c)),
-    labels,
-  };
-}
+import { bmiLabelledData as syntheticData, spec } from './helpers/bmi-data.js';
 
 function paramsWith(patch: (p: Params) => void): Params {
   const p = defaultParams();
