@@ -5,4 +5,3 @@ export * from './lib/report.js';
 export * from './lib/load.js';
 export * from './lib/stage.js';
 export * from './lib/rows.js';
-export * from './lib/sorted-stats.js';

@@ -10,6 +10,9 @@ import { TARGET_COLUMN, listForMessage } from '@mlops/core';
 import {
   chiSquareIndependence,
   describeSorted,
+  ks2sampSorted,
+  psiQuantileSorted,
+  wassersteinSorted,
   jensenShannonDistance,
   sortedFinite,
   twoProportionZTest,
@@ -17,7 +20,6 @@ import {
 } from '@mlops/stats';
 import { isNumericDtype, rowText, type Dtype, type Frame, type FrameColumn } from './frame.js';
 import { groupRows, type KeyColumn } from './rows.js';
-import { ksSorted, psiQuantileSorted, wassersteinSorted } from './sorted-stats.js';
 
 export interface DistributionOptions {
   alpha: number;
@@ -232,14 +234,14 @@ function numericReport(name: string, a: FrameColumn, b: FrameColumn, alpha: numb
   const reference = describeSorted(y, b.length - y.length);
   if (input.count === 0 || reference.count === 0)
     return { column: name, input, reference, ks: null, wasserstein: null, psi: null, differs: false };
-  const ks = ksSorted(x, y);
+  const ks = ks2sampSorted(x, y);
   return {
     column: name,
     input,
     reference,
     ks: { statistic: ks.statistic, pvalue: ks.pvalue, method: ks.method },
     wasserstein: wassersteinSorted(x, y),
-    psi: psiQuantileSorted(y, x),
+    psi: psiQuantileSorted(y, x).psi,
     differs: ks.pvalue < alpha,
   };
 }

@@ -51,18 +51,29 @@ export function wassersteinDistance(u: ArrayLike<number>, v: ArrayLike<number>):
   const b = sortedFinite(v);
   if (a.length === 0 || b.length === 0)
     throw new RangeError('wassersteinDistance: each sample needs at least one non-missing value');
-  const all = new Float64Array(a.length + b.length);
-  all.set(a);
-  all.set(b, a.length);
-  all.sort();
+  return wassersteinSorted(a, b);
+}
+
+/**
+ * wassersteinDistance of two non-empty samples already sorted ascending and free of NaN: the pooled sorted sample is
+ * walked as a merge of the two, so nothing is sorted again.
+ */
+export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
+  const n = a.length + b.length;
+  let ia = 0;
+  let ib = 0;
+  // Walk the pooled sorted sample: `x` the current value, `next` the one after it.
+  const take = () => (ib >= b.length || (ia < a.length && a[ia]! <= b[ib]!) ? a[ia++]! : b[ib++]!);
   let i = 0;
   let j = 0;
   let sum = 0;
-  for (let k = 0; k < all.length - 1; k++) {
-    const x = all[k]!;
+  let x = take();
+  for (let k = 0; k < n - 1; k++) {
+    const next = take();
     while (i < a.length && a[i]! <= x) i++;
     while (j < b.length && b[j]! <= x) j++;
-    sum += Math.abs(i / a.length - j / b.length) * (all[k + 1]! - x);
+    sum += Math.abs(i / a.length - j / b.length) * (next - x);
+    x = next;
   }
   return sum;
 }
@@ -139,6 +150,11 @@ export function psiQuantile(expected: ArrayLike<number>, actual: ArrayLike<numbe
   const a = sortedFinite(actual);
   if (e.length === 0 || a.length === 0)
     return { psi: NaN, edges: [], expectedProportions: [], actualProportions: [] };
+  return psiQuantileSorted(e, a, bins);
+}
+
+/** psiQuantile of two non-empty samples already sorted ascending and free of NaN. */
+export function psiQuantileSorted(e: Float64Array, a: Float64Array, bins = 10): PsiResult {
   const cuts: number[] = [];
   for (let k = 1; k < bins; k++) {
     const q = quantileSorted(e, k / bins);

@@ -115,8 +115,14 @@ export function ks2samp(
   const requested = options.method ?? 'auto';
   if (requested !== 'auto' && requested !== 'exact' && requested !== 'asymp')
     throw new RangeError(`ks2samp: unknown method "${String(requested)}" (auto, exact or asymp)`);
-  const a = sortedFinite(sample1);
-  const b = sortedFinite(sample2);
+  return ks2sampSorted(sortedFinite(sample1), sortedFinite(sample2), requested);
+}
+
+/**
+ * ks2samp of two samples already sorted ascending and free of NaN: for callers that sort a column once and run
+ * several statistics on it.
+ */
+export function ks2sampSorted(a: Float64Array, b: Float64Array, requested: KsMethod = 'auto'): KsResult {
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('ks2samp: each sample needs at least one non-missing value');
