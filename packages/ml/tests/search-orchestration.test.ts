@@ -30,25 +30,31 @@ vi.mock('../src/lib/learners/index.js', async (importOriginal) => {
   };
 });
 
+/** A 6-draw search over a one-point grid of the costly keys, run in process; its phase labels and task counts. */
+async function searchRun(folds: number) {
+  const params = defaultParams();
+  params.models.algorithms = ['xgboost'];
+  params.training.random_search_iterations = 6;
+  params.training.cv_folds = folds;
+  params.training.importance_repeats = 1;
+  params.training.search_space = {
+    ...params.training.search_space,
+    n_estimators: [100],
+    subsample: [1],
+    colsample_bytree: [1],
+  };
+  const phases: string[] = [];
+  const outcome = await trainModels(bmiLabelledData(300, 9), params, {
+    spec,
+    runner: async (s) => inProcessRunner(s),
+    onPhase: (l, n) => phases.push(`${l}:${n}`),
+  });
+  return { outcome, phases };
+}
+
 describe('search orchestration', () => {
   it('halving scores every draw on ⌊folds/2⌋ folds and the best third on all; XGBoost_Simple reuses the best draw', async () => {
-    const params = defaultParams();
-    params.models.algorithms = ['xgboost'];
-    params.training.random_search_iterations = 6;
-    params.training.cv_folds = 4;
-    params.training.importance_repeats = 1;
-    params.training.search_space = {
-      ...params.training.search_space,
-      n_estimators: [100],
-      subsample: [1],
-      colsample_bytree: [1],
-    };
-    const phases: string[] = [];
-    const outcome = await trainModels(bmiLabelledData(300, 9), params, {
-      spec,
-      runner: async (s) => inProcessRunner(s),
-      onPhase: (l, n) => phases.push(`${l}:${n}`),
-    });
+    const { outcome, phases } = await searchRun(4);
     expect(phases).toEqual([
       'cross-validation:12', // 6 draws × 2 folds
       'cross-validation (search, best third):4', // 2 draws × 2 more folds
@@ -64,23 +70,7 @@ describe('search orchestration', () => {
   });
 
   it('with 5 folds a draw is first judged on 2 of them (never on 1), survivors on the other 3', async () => {
-    const params = defaultParams();
-    params.models.algorithms = ['xgboost'];
-    params.training.random_search_iterations = 6;
-    params.training.cv_folds = 5;
-    params.training.importance_repeats = 1;
-    params.training.search_space = {
-      ...params.training.search_space,
-      n_estimators: [100],
-      subsample: [1],
-      colsample_bytree: [1],
-    };
-    const phases: string[] = [];
-    await trainModels(bmiLabelledData(300, 9), params, {
-      spec,
-      runner: async (s) => inProcessRunner(s),
-      onPhase: (l, n) => phases.push(`${l}:${n}`),
-    });
+    const { phases } = await searchRun(5);
     expect(phases.slice(0, 2)).toEqual([
       'cross-validation:12', // 6 draws × folds 0, 1
       'cross-validation (search, best third):6', // 2 draws × folds 2, 3, 4
