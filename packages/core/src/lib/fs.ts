@@ -255,7 +255,12 @@ export async function writeStreamAtomic(
     await finished(stream);
     await rename(temp, path);
   } catch (error) {
-    stream?.destroy();
+    if (stream) {
+      // The file is opened asynchronously: wait until the destroyed stream has closed its descriptor, or a late
+      // open would create the temp file again after it was removed.
+      stream.destroy();
+      await finished(stream).catch(() => undefined);
+    }
     await removeQuietly(temp);
     throw writeError(path, error);
   } finally {
