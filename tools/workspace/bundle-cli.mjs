@@ -97,9 +97,19 @@ async function bundleWorkers(dist) {
       target: 'node20',
       // native add-ons are loaded from node_modules when present (piscina's optional thread niceness), else skipped
       external: ['@napi-rs/nice'],
-      // CommonJS code inside an ES module bundle needs a require.
+      // CommonJS code inside an ES module bundle needs a require, and may read the free variables __dirname and
+      // __filename (the emscripten loader of tfjs's wasm backend does, to find its .wasm files); `define` replaces
+      // only unbound uses, so a module declaring its own __filename keeps it.
+      define: { __dirname: '__bundleDirname', __filename: '__bundleFilename' },
       banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        js: [
+          "import { createRequire as __cr } from 'node:module';",
+          "import { fileURLToPath as __fup } from 'node:url';",
+          "import { dirname as __dn } from 'node:path';",
+          'const require = __cr(import.meta.url);',
+          'const __bundleFilename = __fup(import.meta.url);',
+          'const __bundleDirname = __dn(__bundleFilename);',
+        ].join(' '),
       },
       minifyWhitespace: true,
       minifySyntax: true,

@@ -30,7 +30,6 @@ import {
   inputFields,
   obesityFeatureSpec,
   readBundle,
-  serializeBundle,
   writeModelFolder,
   type RowIssue,
   type UnknownCategories,
@@ -50,6 +49,7 @@ import {
   evaluationJson,
   evaluationSummaryCsv,
 } from './lib/reports.js';
+import { backendLines, modelFolderFiles } from './lib/model-folder.js';
 import { trackTraining } from './lib/tracking.js';
 import { samplingLines } from './lib/sampling.js';
 import { planCandidates, trainModels } from './lib/train.js';
@@ -143,9 +143,11 @@ async function train(
       `${c.spec.key}: CV ${outcome.scoring} ${d.mean.toFixed(4)} ± ${d.std.toFixed(4)} (${c.draws.length} draw${c.draws.length === 1 ? '' : 's'}), test accuracy ${c.report.test_accuracy.toFixed(4)}`,
     );
   }
+  for (const line of backendLines(outcome)) logger[line.level](line.text);
   const winner = outcome.candidates[outcome.winner]!;
-  const text = serializeBundle(outcome.bundle);
-  writeModelFolder(output, [{ name: BUNDLE_FILE, data: text }]);
+  const files = await modelFolderFiles(outcome);
+  const text = files[0]!.data as string;
+  writeModelFolder(output, files);
   const cvJson = join(metricsDir, CV_JSON);
   const cvCsv = join(metricsDir, CV_CSV);
   writeFileAtomicSync(cvJson, cvTableJson(outcome));

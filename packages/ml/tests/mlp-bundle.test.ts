@@ -1,87 +1,122 @@
 /**
- * The ml CLI ships as one esbuild CommonJS bundle (tools/workspace/bundle-cli.mjs): tfjs and its wasm backend must
- * still start from there. The wasm binaries are found through the package (bundle inside the workspace) or beside
- * the bundle (a bundle copied elsewhere with them); with neither, the pure-JS cpu backend runs and the skipped wasm
- * backend is reported.
+ * The built CLI (dist/: main.cjs, the worker bundle worker.mjs and the tfjs chunk tfjs-entry.mjs, made by
+ * tools/workspace/bundle-cli.mjs) must start tfjs's wasm backend in its worker threads, where the MLP is fitted,
+ * and say which backend ran. The wasm binaries ship beside the bundles (package.json "bundleAssets"); a copy of
+ * dist/ without them falls back to the pure-JS cpu backend and warns. An MLP winner's tfjs files are written
+ * beside its bundle and load back in tfjs.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_FILE, encodeRows, loadBundle, readBundle } from '@mlops/model';
+import { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE } from '../src/lib/learners/mlp.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const workspace = fileURLToPath(new URL('../../..', import.meta.url));
-const learner = join(packageDir, 'src/lib/learners/mlp.ts');
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DIST = join(ROOT, 'packages/ml/dist');
+const DEMO = join(ROOT, 'tools/demo-data/dist/main.js');
 
-const IMPORTS = `
-import { SeededRng } from '@mlops/core';
-import { loadMlpBackend, mlpLearner } from ${JSON.stringify(learner)};
-`;
-const BODY = `
-const { backend, skipped } = await loadMlpBackend();
-const x = { data: Float64Array.from([-2, -1, -1.5, 1, 2, 1.5]), rows: 6, cols: 1 };
-const json = mlpLearner({ hidden_layers: [4], epochs: 5, batch_size: 2, learning_rate: 0.05, l2: 0, patience: 5,
-  validation_fraction: 0 }).fit({ x, y: Int32Array.from([0, 0, 0, 1, 1, 1]), nClasses: 2 }, { rng: new SeededRng(1) });
-console.log(JSON.stringify({ backend, recorded: json.training.backend, skipped: skipped.map((s) => s.backend) }));
-`;
+let dir: string;
+let clean: string;
+let paramsFile: string;
 
-/** Bundles the entry as the CLI build does (CommonJS, import.meta.url defined as the bundle's own URL). */
-async function bundleInto(dir: string): Promise<string> {
-  const entry = join(dir, 'entry.ts');
-  writeFileSync(
-    entry,
-    `${IMPORTS}(async () => {${BODY}})().catch((e) => { console.error(e.message); process.exit(1); });`,
-  );
-  const outfile = join(dir, 'cli.cjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    tsconfig: join(workspace, 'tsconfig.base.json'), // @mlops/* from sources, as vitest resolves them
-    define: { 'import.meta.url': '__bundleUrl' },
-    banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'error',
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ml-mlp-cli-'));
+  const r = spawnSync(process.execPath, [DEMO, '--rows', '300', '--seed', '3', '--out-dir', join(dir, 'raw')], {
+    encoding: 'utf8',
   });
-  return outfile;
+  expect(r.status, r.stderr).toBe(0);
+  // the generator's clean rows with the target in the pipeline's lower snake case (as eda writes it)
+  const text = readFileSync(join(dir, 'raw/obesity_clean_reference.csv'), 'utf8').trimEnd().split('\n');
+  const rows = text.slice(1).map((l) => {
+    const cut = l.lastIndexOf(',');
+    return l.slice(0, cut + 1) + l.slice(cut + 1).toLowerCase();
+  });
+  clean = join(dir, 'clean.csv');
+  writeFileSync(clean, [text[0], ...rows].join('\n') + '\n');
+  // two worker threads even on a one-core machine: the MLP is fitted in a worker, as on the real pipeline
+  paramsFile = join(dir, 'params.yaml');
+  writeFileSync(
+    paramsFile,
+    'models:\n  algorithms: [mlp]\n  mlp:\n    hidden_layers: [8]\n    epochs: 3\n' +
+      'training:\n  cv_folds: 2\n  importance_repeats: 1\n  n_jobs: 2\n',
+  );
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function train(main: string, output: string) {
+  const r = spawnSync(
+    process.execPath,
+    [main, 'train', '--input', clean, '--output', output, '--metrics', `${output}-metrics`, '--params', paramsFile, '--no-mlflow'],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  return { code: r.status, stderr: r.stderr };
 }
 
-describe('mlp in an esbuild CommonJS bundle', () => {
-  it('starts the wasm backend from a bundle inside the workspace', async () => {
-    const dir = mkdtempSync(join(packageDir, '.bundle-test-'));
-    folders.push(dir);
-    const run = spawnSync(process.execPath, [await bundleInto(dir)], { encoding: 'utf8', cwd: tmpdir() });
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ backend: 'wasm', recorded: 'wasm', skipped: ['tensorflow'] });
+describe('mlops-ml train with an MLP, from the built CLI', () => {
+  it('fits on the wasm backend in the worker threads, logs it, and writes the tfjs files beside the bundle', async () => {
+    const r = train(join(DIST, 'main.js'), 'model');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('MLP: trained on the tfjs wasm backend');
+    expect(r.stderr).not.toMatch(/WARN/);
+    const folder = join(dir, 'model');
+    expect(readdirSync(folder).sort()).toEqual([BUNDLE_FILE, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE].sort());
+    const bundle = readBundle(folder);
+    expect((bundle.model['training'] as { backend: string }).backend).toBe('wasm');
+
+    // the tfjs files load in tfjs and give the bundle's probabilities (the served forward pass) to 1e-5
+    const modelJson = JSON.parse(readFileSync(join(folder, TFJS_MODEL_FILE), 'utf8')) as tf.io.ModelJSON;
+    expect(modelJson.weightsManifest[0]!.paths).toEqual([TFJS_WEIGHTS_FILE]);
+    const weights = readFileSync(join(folder, TFJS_WEIGHTS_FILE));
+    const model = await tf.loadLayersModel({
+      load: async () => ({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0]!.weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    });
+    const loaded = loadBundle(folder);
+    const header = readFileSync(clean, 'utf8').split('\n')[0]!.split(',');
+    const cells = readFileSync(clean, 'utf8').split('\n')[1]!.split(',');
+    const row = Object.fromEntries(
+      header
+        .map((h, i) => [h, /^[\d.-]+$/.test(cells[i]!) ? Number(cells[i]) : cells[i]] as const)
+        .filter(([h]) => h !== 'NObeyesdad'),
+    );
+    const expected = loaded.predictOne(row).probabilities;
+    const { batch } = encodeRows(loaded.encoder, [row]);
+    const x = loaded.preprocessor.transform(batch);
+    const input = tf.tensor2d(Float32Array.from(x.data), [1, x.cols]);
+    const output = model.predict(input) as tf.Tensor;
+    const got = Array.from(output.dataSync());
+    const want = Object.values(expected);
+    expect(got).toHaveLength(want.length);
+    got.forEach((p, i) => expect(Math.abs(p - want[i]!)).toBeLessThan(1e-5));
+    tf.dispose([input, output]);
+    model.dispose();
   });
 
-  it('outside the workspace: falls back to cpu without the .wasm files, and finds them copied beside the bundle', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mlp-bundle-'));
-    folders.push(dir);
-    const bundle = await bundleInto(dir);
-    // without the binaries: the pure-JS cpu backend runs, and says so
-    const missing = spawnSync(process.execPath, [bundle], { encoding: 'utf8', cwd: dir });
-    expect(missing.stderr).toBe('');
-    expect(JSON.parse(missing.stdout)).toEqual({
-      backend: 'cpu',
-      recorded: 'cpu',
-      skipped: ['tensorflow', 'wasm'],
-    });
+  it('a copy of dist/ without the .wasm files falls back to the cpu backend and warns; with them, wasm', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'ml-dist-copy-'));
+    try {
+      const code = readdirSync(DIST).filter((f) => /\.(c|m)?js$/.test(f));
+      for (const file of code) copyFileSync(join(DIST, file), join(copy, file));
+      const without = train(join(copy, 'main.js'), 'model-cpu');
+      expect(without.code, without.stderr).toBe(0);
+      expect(without.stderr).toMatch(/WARN.*MLP: trained on tfjs's pure-JS cpu backend/);
+      expect((readBundle(join(dir, 'model-cpu')).model['training'] as { backend: string }).backend).toBe('cpu');
 
-    const wasmDist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-    for (const file of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) {
-      copyFileSync(join(wasmDist, file), join(dir, file));
+      for (const file of readdirSync(DIST).filter((f) => f.endsWith('.wasm')))
+        copyFileSync(join(DIST, file), join(copy, file));
+      const withWasm = train(join(copy, 'main.js'), 'model-wasm');
+      expect(withWasm.code, withWasm.stderr).toBe(0);
+      expect(withWasm.stderr).toContain('MLP: trained on the tfjs wasm backend');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
-    const run = spawnSync(process.execPath, [bundle], { encoding: 'utf8', cwd: dir });
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ backend: 'wasm', recorded: 'wasm', skipped: ['tensorflow'] });
   });
 });

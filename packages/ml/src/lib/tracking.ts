@@ -4,12 +4,13 @@
  * train_score, test_score_ov_uf, gap_overfitting) plus ours (CV score per fold as steps, mean and std, ROC-AUC,
  * log loss, fit time); the winning bundle logged on the parent with an MLmodel file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, Params } from '@mlops/core';
 import { BUNDLE_FILE } from '@mlops/model';
 import type { Run } from '@mlops/tracking';
+import { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE } from './learners/mlp.js';
 import { mlmodelText } from './reports.js';
 import type { CandidateResult, TrainOutcome } from './train.js';
 
@@ -130,6 +131,11 @@ export async function trackTraining(options: TrackOptions): Promise<void> {
         );
         await parent.logArtifact(staging, 'model');
         await parent.logArtifact(join(options.modelDir, BUNDLE_FILE), 'model');
+        // an MLP's tfjs files, beside the bundle in the model folder
+        for (const file of [TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE]) {
+          const path = join(options.modelDir, file);
+          if (existsSync(path)) await parent.logArtifact(path, 'model');
+        }
       } finally {
         rmSync(staging, { recursive: true, force: true });
       }

@@ -252,6 +252,7 @@ export async function trainModels(
   }
 
   let runner = await options.runner(shared);
+  let closed = false;
   const scheduler = new TaskScheduler(runner);
   try {
     const validY = new Map(
@@ -524,6 +525,10 @@ export async function trainModels(
       )) as RefitResult[];
       refits = refits.map((r, i) => (i === winner ? full! : r));
     }
+    // Every task has run: the worker threads (each with its own heap and copy of the code) are released before the
+    // evaluation, the bundle and the caller's tracking, which run on this thread alone and make the peak otherwise.
+    await runner.close();
+    closed = true;
     const sampling = samplingInfo(params, candidates, {
       trainingRows: trainY.length,
       searchRows: searchRows.length,
@@ -580,7 +585,7 @@ export async function trainModels(
     scheduler.cancel();
     throw error;
   } finally {
-    await runner.close();
+    if (!closed) await runner.close();
   }
 }
 

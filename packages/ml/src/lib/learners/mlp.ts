@@ -30,6 +30,26 @@ export type MlpBackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 type Tf = typeof TfModule;
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+type TfjsEntry = typeof import('./tfjs-entry.js');
+
+/**
+ * tfjs and its wasm backend (tfjs-entry.ts): from a CLI bundle (dist/main.cjs, dist/worker.mjs) the chunk built
+ * beside it, from tsc's output or the sources the module next to this one. The specifier is computed so that the
+ * bundler leaves the import alone and tfjs stays out of the bundles.
+ */
+async function importTfjs(): Promise<{ tf: Tf; wasm: WasmModule }> {
+  const here = import.meta.url;
+  const bundled = here.endsWith('.cjs') || here.endsWith('.mjs');
+  const rel = bundled ? './tfjs-entry.mjs' : `./tfjs-entry${here.endsWith('.ts') ? '.ts' : '.js'}`;
+  const entry = (await import(new URL(rel, here).href)) as TfjsEntry;
+  // CommonJS builds seen through ESM interop put the namespace on `default` in some loaders.
+  const interop = <T extends object>(m: T & { default?: T }, probe: keyof T): T =>
+    typeof m[probe] === 'function' ? m : m.default!;
+  return {
+    tf: interop(entry.tf as Tf & { default?: Tf }, 'tensor'),
+    wasm: interop(entry.wasmBackend as WasmModule & { default?: WasmModule }, 'setWasmPaths'),
+  };
+}
 
 let tf: Tf | undefined;
 let backend: MlpBackendName | undefined;
@@ -67,9 +87,7 @@ let info: MlpBackendInfo | undefined;
  */
 export async function loadMlpBackend(prefer?: MlpBackendName): Promise<MlpBackendInfo> {
   if (info !== undefined && (prefer === undefined || prefer === info.backend)) return info;
-  const module = (await import('@tensorflow/tfjs')) as Tf & { default?: Tf };
-  // The CommonJS build seen through ESM interop puts the namespace on `default` in some loaders.
-  const loaded: Tf = typeof module.tensor === 'function' ? module : module.default!;
+  const { tf: loaded, wasm } = await importTfjs();
   // Production mode: no debug checks per op and no "install tfjs-node" banner on stderr.
   loaded.enableProdMode();
   const order: MlpBackendName[] = prefer ? [prefer] : ['tensorflow', 'wasm', 'cpu'];
@@ -81,10 +99,6 @@ export async function loadMlpBackend(prefer?: MlpBackendName): Promise<MlpBacken
         const optional = '@tensorflow/tfjs-node';
         await import(optional);
       } else if (name === 'wasm') {
-        const imported = (await import('@tensorflow/tfjs-backend-wasm')) as WasmModule & {
-          default?: WasmModule;
-        };
-        const wasm = typeof imported.setWasmPaths === 'function' ? imported : imported.default;
         if (typeof wasm?.setWasmPaths !== 'function')
           throw new Error('@tensorflow/tfjs-backend-wasm has no setWasmPaths');
         wasm.setWasmPaths(wasmDirectory());
@@ -304,9 +318,12 @@ export function mlpLearner(params: MlpParams): Learner {
   };
 }
 
-/** The file names `writeMlpTfjsFiles` writes (tfjs's own layout: a model.json naming its weights file). */
-export const TFJS_MODEL_FILE = 'model.json';
-export const TFJS_WEIGHTS_FILE = 'weights.bin';
+/**
+ * The file names of an MLP's tfjs files (tfjs's own layout: a model JSON naming its weights file, loadable with
+ * `tf.loadLayersModel('file://…/tfjs_model.json')`); they sit beside model_bundle.json in a model folder.
+ */
+export const TFJS_MODEL_FILE = 'tfjs_model.json';
+export const TFJS_WEIGHTS_FILE = 'tfjs_weights.bin';
 
 /** Builds the tfjs layers model of an "mlp" model JSON (weights copied in). Needs loadMlpBackend() first. */
 export function mlpToTfjsModel(json: ModelJson): TfModule.Sequential {
@@ -335,10 +352,10 @@ export function mlpToTfjsModel(json: ModelJson): TfModule.Sequential {
 }
 
 /**
- * Writes the tfjs files of an "mlp" model JSON into `dir` (`model.json` and `weights.bin`, loadable with
- * `tf.loadLayersModel`), each file atomically. Returns the paths written. Needs loadMlpBackend() first.
+ * The tfjs files of an "mlp" model JSON, in memory (`TFJS_MODEL_FILE` and `TFJS_WEIGHTS_FILE`, for a model folder
+ * written as a whole). Needs loadMlpBackend() first.
  */
-export async function writeMlpTfjsFiles(json: ModelJson, dir: string): Promise<string[]> {
+export async function mlpTfjsFiles(json: ModelJson): Promise<{ name: string; data: string | Uint8Array }[]> {
   const t = loadedTf();
   const model = mlpToTfjsModel(json);
   try {
@@ -359,14 +376,25 @@ export async function writeMlpTfjsFiles(json: ModelJson, dir: string): Promise<s
       convertedBy: artifacts.convertedBy ?? null,
       weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: artifacts.weightSpecs }],
     };
-    const weights = new Uint8Array(t.io.CompositeArrayBuffer.join(artifacts.weightData));
-    const modelPath = join(dir, TFJS_MODEL_FILE);
-    const weightsPath = join(dir, TFJS_WEIGHTS_FILE);
-    // Weights first: a model.json never names a weights file that is not there yet.
-    await writeFileAtomic(weightsPath, weights);
-    await writeFileAtomic(modelPath, `${JSON.stringify(modelJson)}\n`);
-    return [modelPath, weightsPath];
+    return [
+      { name: TFJS_MODEL_FILE, data: `${JSON.stringify(modelJson)}\n` },
+      { name: TFJS_WEIGHTS_FILE, data: new Uint8Array(t.io.CompositeArrayBuffer.join(artifacts.weightData)) },
+    ];
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Writes the tfjs files of an "mlp" model JSON into `dir`, each file atomically. Returns the paths written. Needs
+ * loadMlpBackend() first.
+ */
+export async function writeMlpTfjsFiles(json: ModelJson, dir: string): Promise<string[]> {
+  const [modelFile, weightsFile] = await mlpTfjsFiles(json);
+  const modelPath = join(dir, modelFile!.name);
+  const weightsPath = join(dir, weightsFile!.name);
+  // Weights first: a model JSON never names a weights file that is not there yet.
+  await writeFileAtomic(weightsPath, weightsFile!.data);
+  await writeFileAtomic(modelPath, modelFile!.data);
+  return [modelPath, weightsPath];
 }
