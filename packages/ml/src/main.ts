@@ -128,9 +128,9 @@ async function train(
   const outcome = await trainModels(data, params, {
     spec,
     runner: (shared, maxThreads) => createRunner(shared, Math.min(threads, maxThreads ?? threads)),
-    onPhase: (label, total) => {
+    onPhase: (label, total, unit = 'fits') => {
       progress?.done();
-      progress = createProgress({ label, total, logger, unit: 'fits' });
+      progress = createProgress({ label, total, logger, unit });
     },
     onTask: () => progress?.tick(),
   });

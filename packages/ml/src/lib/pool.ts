@@ -13,8 +13,15 @@ import { runTask, type SharedData, type Task, type TaskResult } from './tasks.js
 export interface TaskRunner {
   /** How many tasks run at once. */
   readonly threads: number;
-  /** Runs tasks, calling `onDone` as each finishes; results come back in task order. */
-  run(tasks: readonly Task[], onDone?: (task: Task, result: TaskResult) => void): Promise<TaskResult[]>;
+  /**
+   * Runs tasks, calling `onDone` as each finishes; results come back in task order. `onProgress` hears the
+   * fraction of the running fit done (in process only: a long fit there blocks the thread, so its learner reports).
+   */
+  run(
+    tasks: readonly Task[],
+    onDone?: (task: Task, result: TaskResult) => void,
+    onProgress?: (task: Task, fraction: number) => void,
+  ): Promise<TaskResult[]>;
   close(): Promise<void>;
 }
 
@@ -23,11 +30,11 @@ export function inProcessRunner(shared: SharedData): TaskRunner {
   let mlpBackend: Promise<unknown> | undefined;
   return {
     threads: 1,
-    async run(tasks, onDone) {
+    async run(tasks, onDone, onProgress) {
       const results: TaskResult[] = [];
       for (const task of tasks) {
         if (task.key === 'MLP') await (mlpBackend ??= loadMlpBackend());
-        const result = runTask(shared, task);
+        const result = runTask(shared, task, onProgress && ((fraction) => onProgress(task, fraction)));
         results.push(result);
         onDone?.(task, result);
         // let timers (progress redraws, signals) run between tasks

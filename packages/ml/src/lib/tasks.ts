@@ -105,17 +105,31 @@ export function fitSeed(shared: SharedData, hyper: HyperParams, fold: number): n
   return (base + Math.imul(fold + 1, 0x9e3779b1)) | 0;
 }
 
-function fitOn(shared: SharedData, rows: Int32Array, task: Task, fold: number) {
-  const sub = selectRows(shared.batch, rows);
+function fitOn(
+  shared: SharedData,
+  rows: Int32Array | 'all',
+  task: Task,
+  fold: number,
+  onProgress?: (fraction: number) => void,
+) {
+  // every row (a refit): the shared batch itself, not a copy of it
+  const sub = rows === 'all' ? shared.batch : selectRows(shared.batch, rows);
   const preprocessing = fitPreprocessing(sub, shared.spec, { scale: shared.scale });
   const pre = new Preprocessor(preprocessing);
   const x = pre.transform(sub);
-  const y = Int32Array.from(rows, (r) => shared.y[r]!);
-  const fit = (key: string, hyper: HyperParams) =>
-    learnerFor(key, hyper).fit(
+  const y = rows === 'all' ? shared.y : Int32Array.from(rows, (r) => shared.y[r]!);
+  const members = task.key === SOFT_VOTING ? (task.members ?? []).length : 1;
+  let fitted = 0;
+  const fit = (key: string, hyper: HyperParams) => {
+    const base = fitted++;
+    return learnerFor(key, hyper).fit(
       { x, y, nClasses: shared.nClasses },
-      { rng: new SeededRng(fitSeed(shared, hyper, fold)) },
+      {
+        rng: new SeededRng(fitSeed(shared, hyper, fold)),
+        ...(onProgress ? { onProgress: (f: number) => onProgress((base + f) / members) } : {}),
+      },
     );
+  };
   const start = process.hrtime.bigint();
   let model: ModelJson;
   if (task.key === SOFT_VOTING) {
@@ -136,10 +150,13 @@ function fitOn(shared: SharedData, rows: Int32Array, task: Task, fold: number) {
   return { model, preprocessing, pre, fitSeconds };
 }
 
-export function runTask(shared: SharedData, task: Task): TaskResult {
+export function runTask(
+  shared: SharedData,
+  task: Task,
+  onProgress?: (fraction: number) => void,
+): TaskResult {
   if (task.kind === 'refit') {
-    const all = Int32Array.from({ length: shared.batch.rows }, (_, i) => i);
-    const { model, preprocessing, fitSeconds } = fitOn(shared, all, task, -1);
+    const { model, preprocessing, fitSeconds } = fitOn(shared, 'all', task, -1, onProgress);
     return { kind: 'refit', model, preprocessing, fitSeconds };
   }
   const { train, valid } = foldRows(shared.folds, task.fold);
@@ -151,7 +168,7 @@ export function runTask(shared: SharedData, task: Task): TaskResult {
         pre: new Preprocessor(given.preprocessing),
         fitSeconds: 0,
       }
-    : fitOn(shared, train, task, task.fold);
+    : fitOn(shared, train, task, task.fold, onProgress);
   const predictor = predictorFromJson(model);
   const validBatch = selectRows(shared.batch, valid);
   if (task.kind === 'cv') {

@@ -94,7 +94,7 @@ export interface TrainOptions {
    * threads when given (1: in process). */
   readonly runner: (shared: SharedData, maxThreads?: number) => Promise<TaskRunner>;
   /** Called once per phase with its task count, then per finished task. */
-  readonly onPhase?: (label: string, tasks: number) => void;
+  readonly onPhase?: (label: string, tasks: number, unit?: string) => void;
   readonly onTask?: () => void;
 }
 
@@ -511,7 +511,9 @@ export async function trainModels(
       // fit and one fit's memory (no idle worker holding its own heap beside it).
       await runner.close();
       runner = await options.runner(trainShared, 1);
-      options.onPhase?.('refit of the chosen model on every training row', 1);
+      // one long fit: its progress in percent, from the learner (trees or epochs done)
+      options.onPhase?.('refit of the chosen model on every training row', 100, '%');
+      let reported = 0;
       const [full] = (await runner.run(
         [
           {
@@ -521,7 +523,12 @@ export async function trainModels(
             ...(candidates[winner]!.ensemble ? { members: membersOf } : {}),
           },
         ],
-        () => options.onTask?.(),
+        () => {
+          for (; reported < 100; reported++) options.onTask?.();
+        },
+        (_task, fraction) => {
+          for (const done = Math.floor(fraction * 100); reported < done; reported++) options.onTask?.();
+        },
       )) as RefitResult[];
       refits = refits.map((r, i) => (i === winner ? full! : r));
     }

@@ -197,11 +197,22 @@ export class BoostTreeGrower {
     }
   }
 
-  /** parent -= child: the sibling's histogram without another pass over its rows. */
+  /**
+   * parent -= child: the sibling's histogram without another pass over its rows. Only the bins of the tree's
+   * features are read later, so with column subsampling only theirs are subtracted.
+   */
   private subtract(parent: number, child: number): void {
     const p = this.pool[parent]!;
     const c = this.pool[child]!;
-    for (let j = 0; j < p.length; j++) p[j] -= c[j]!;
+    if (this.nFeatures === this.binned.cols) {
+      for (let j = 0; j < p.length; j++) p[j] -= c[j]!;
+      return;
+    }
+    const { features, offsets } = this;
+    for (let fi = 0; fi < this.nFeatures; fi++) {
+      const f = features[fi]!;
+      for (let j = offsets[f]! << 1, end = offsets[f + 1]! << 1; j < end; j++) p[j] -= c[j]!;
+    }
   }
 
   private leaf(start: number, end: number, G: number, H: number): number {
