@@ -69,6 +69,8 @@ function readTrees(json: ModelJson, nFeatures: number, valueSize: number): Trees
  */
 interface Compact {
   readonly roots: Int32Array;
+  /** For each leaf, the offset of its values in the JSON's `value` (0 for split nodes). */
+  readonly leafOffset: Int32Array;
   /** Levels below the root of each tree's deepest leaf. */
   readonly depth: Int32Array;
   readonly feature: Int32Array;
@@ -81,6 +83,7 @@ function compact(trees: Trees, selfLoopLeaves: boolean, nFeatures: number): Comp
   const feature = new Int32Array(nodes);
   const threshold = new Float64Array(nodes);
   const child = new Int32Array(nodes);
+  const leafOffset = new Int32Array(nodes);
   const roots = new Int32Array(trees.roots.length);
   const depth = new Int32Array(trees.roots.length);
   const queue = new Int32Array(nodes);
@@ -108,6 +111,7 @@ function compact(trees: Trees, selfLoopLeaves: boolean, nFeatures: number): Comp
       } else if (selfLoopLeaves) {
         feature[head] = nFeatures;
         child[head] = head;
+        leafOffset[head] = trees.left[old]!;
         threshold[head] = trees.value[trees.left[old]!]!;
         if (level[head]! > depth[t]!) depth[t] = level[head]!;
       } else {
@@ -117,7 +121,53 @@ function compact(trees: Trees, selfLoopLeaves: boolean, nFeatures: number): Comp
       head++;
     }
   }
-  return { roots, depth, feature, threshold, child };
+  return { roots, leafOffset, depth, feature, threshold, child };
+}
+
+/**
+ * The lockstep layout of a compacted tree set (built with self-loop leaves): thresholds become ranks. Per feature,
+ * the sorted distinct thresholds its splits use; a node stores the rank j of its threshold, a row is ranked once
+ * per feature (how many of those thresholds lie below x), and x > t_j becomes rank(x) > j, tested branch-free on
+ * integers as (j − rank(x)) >>> 31. A leaf reads the sentinel rank −1 of feature nFeatures with j = 0, so it never
+ * moves. Trees are walked four at a time for depth `groupDepth[g]` (the deepest of the four): the four dependent
+ * load chains overlap instead of running one after another, and no walk tests for a leaf. The same comparisons as
+ * x > threshold, so the same leaves.
+ */
+interface Lockstep {
+  readonly cuts: Float64Array[];
+  readonly split: Int32Array;
+  readonly groups: number;
+  readonly groupDepth: Int32Array;
+  /** Scratch: the ranks of the row being scored, plus the sentinel −1 that leaves read. */
+  readonly rank: Int32Array;
+}
+
+function lockstep(c: Compact, nFeatures: number): Lockstep {
+  const { feature, threshold, depth } = c;
+  const perFeature: number[][] = Array.from({ length: nFeatures }, () => []);
+  for (let i = 0; i < feature.length; i++)
+    if (feature[i]! < nFeatures) perFeature[feature[i]!]!.push(threshold[i]!);
+  const cuts = perFeature.map((values) => Float64Array.from(new Set(values)).sort());
+  const split = new Int32Array(feature.length);
+  for (let i = 0; i < feature.length; i++) {
+    const f = feature[i]!;
+    if (f < nFeatures) split[i] = lowerBound(cuts[f]!, threshold[i]!);
+  }
+  const nTrees = c.roots.length;
+  const groups = nTrees >> 2;
+  const groupDepth = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) {
+    groupDepth[g] = Math.max(depth[4 * g]!, depth[4 * g + 1]!, depth[4 * g + 2]!, depth[4 * g + 3]!);
+  }
+  const rank = new Int32Array(nFeatures + 1);
+  rank[nFeatures] = -1;
+  return { cuts, split, groups, groupDepth, rank };
+}
+
+/** Ranks row `base` of `data` into ls.rank (see Lockstep). */
+function rankRow(ls: Lockstep, data: Float64Array, base: number, nFeatures: number): void {
+  const { cuts, rank } = ls;
+  for (let f = 0; f < nFeatures; f++) rank[f] = lowerBound(cuts[f]!, data[base + f]!);
 }
 
 /** Number of values in sorted `cuts` strictly below x (so x > cuts[j] exactly when the result exceeds j). */
@@ -142,6 +192,11 @@ function header(json: ModelJson, kind: string): { nFeatures: number; nClasses: n
   return { nFeatures: intField(json, 'nFeatures', 1), nClasses: intField(json, 'nClasses', 2) };
 }
 
+/** result[o..o+K) += value[v..v+K) */
+function addInto(result: Float64Array, o: number, value: Float64Array, v: number, K: number): void {
+  for (let k = 0; k < K; k++) result[o + k] += value[v + k]!;
+}
+
 export const randomForestPredictor: PredictorFactory = (json) => {
   const kind = 'random_forest';
   const { nFeatures, nClasses } = header(json, kind);
@@ -150,9 +205,13 @@ export const randomForestPredictor: PredictorFactory = (json) => {
   for (let i = 0; i < value.length; i++) {
     if (value[i]! < 0) fail(kind, `value[${i}] must be a probability >= 0`);
   }
-  const { roots, feature, threshold, child } = compact(trees, false, nFeatures);
+  const compacted = compact(trees, true, nFeatures);
+  const { roots, depth, child, leafOffset } = compacted;
   const nTrees = roots.length;
   const K = nClasses;
+  const ls = lockstep(compacted, nFeatures);
+  const { split, groups, groupDepth, rank } = ls;
+  const feature = compacted.feature;
   const predictor: Predictor = {
     kind,
     nFeatures,
@@ -163,19 +222,31 @@ export const randomForestPredictor: PredictorFactory = (json) => {
       const data = x.data;
       const rows = x.rows;
       result.fill(0, 0, rows * K);
-      // tree-major: a tree's nodes stay in cache while every row walks it
-      for (let t = 0; t < nTrees; t++) {
-        const root = roots[t]!;
-        for (let r = 0, base = 0; r < rows; r++, base += nFeatures) {
-          let node = root;
-          let f = feature[node]!;
-          while (f >= 0) {
-            node = child[node]! + (data[base + f]! > threshold[node]! ? 1 : 0);
-            f = feature[node]!;
+      for (let r = 0; r < rows; r++) {
+        rankRow(ls, data, r * nFeatures, nFeatures);
+        const o = r * K;
+        for (let g = 0; g < groups; g++) {
+          const t = 4 * g;
+          let a = roots[t]!;
+          let b = roots[t + 1]!;
+          let c = roots[t + 2]!;
+          let d = roots[t + 3]!;
+          for (let s = groupDepth[g]!; s > 0; s--) {
+            a = child[a]! + ((split[a]! - rank[feature[a]!]!) >>> 31);
+            b = child[b]! + ((split[b]! - rank[feature[b]!]!) >>> 31);
+            c = child[c]! + ((split[c]! - rank[feature[c]!]!) >>> 31);
+            d = child[d]! + ((split[d]! - rank[feature[d]!]!) >>> 31);
           }
-          const v = child[node]!;
-          const o = r * K;
-          for (let k = 0; k < K; k++) result[o + k] += value[v + k]!;
+          // the trees' distributions added in tree order, as a walk of one tree at a time would
+          addInto(result, o, value, leafOffset[a]!, K);
+          addInto(result, o, value, leafOffset[b]!, K);
+          addInto(result, o, value, leafOffset[c]!, K);
+          addInto(result, o, value, leafOffset[d]!, K);
+        }
+        for (let t = groups * 4; t < nTrees; t++) {
+          let a = roots[t]!;
+          for (let s = depth[t]!; s > 0; s--) a = child[a]! + ((split[a]! - rank[feature[a]!]!) >>> 31);
+          addInto(result, o, value, leafOffset[a]!, K);
         }
       }
       // leaves are stored rounded, so normalise the mean rather than divide by the tree count
@@ -204,34 +275,16 @@ export const gradientBoostingPredictor: PredictorFactory = (json) => {
       `nTrees ${trees.roots.length} is not a multiple of nClasses ${nClasses} (one tree per class per round)`,
     );
   }
-  const { roots, depth, feature, threshold, child } = compact(trees, true, nFeatures);
+  const compacted = compact(trees, true, nFeatures);
+  const { roots, depth, feature, threshold, child } = compacted;
   const nTrees = roots.length;
   const K = nClasses;
-  // Thresholds become ranks: per feature, the sorted distinct thresholds its splits use; a node stores the rank j
-  // of its threshold, a row is ranked once per feature (how many of those thresholds lie below x), and x > t_j
-  // becomes rank(x) > j, tested branch-free on integers as (j − rank(x)) >>> 31. A leaf reads the sentinel rank −1
-  // of feature nFeatures with j = 0, so it never moves.
-  const cuts: number[][] = Array.from({ length: nFeatures }, () => []);
-  for (let i = 0; i < feature.length; i++)
-    if (feature[i]! < nFeatures) cuts[feature[i]!]!.push(threshold[i]!);
-  const cutArrays = cuts.map((c) => Float64Array.from(new Set(c)).sort());
-  const split = new Int32Array(feature.length);
+  const ls = lockstep(compacted, nFeatures);
+  const { split, groups, groupDepth, rank } = ls;
+  // a leaf's weight is in its threshold slot (self-loop leaves)
   const leafValue = new Float64Array(feature.length);
-  for (let i = 0; i < feature.length; i++) {
-    const f = feature[i]!;
-    if (f < nFeatures) split[i] = lowerBound(cutArrays[f]!, threshold[i]!);
-    else leafValue[i] = threshold[i]!;
-  }
-  // trees walked in lockstep by fours: the four dependent load chains overlap instead of running one after another
-  const groups = nTrees >> 2;
-  const groupDepth = new Int32Array(groups);
-  for (let g = 0; g < groups; g++) {
-    groupDepth[g] = Math.max(depth[4 * g]!, depth[4 * g + 1]!, depth[4 * g + 2]!, depth[4 * g + 3]!);
-  }
+  for (let i = 0; i < feature.length; i++) if (feature[i]! === nFeatures) leafValue[i] = threshold[i]!;
   const treeClass = Int32Array.from({ length: nTrees }, (_, t) => t % K);
-  // the ranks of the row being scored, plus the sentinel leaves read
-  const rank = new Int32Array(nFeatures + 1);
-  rank[nFeatures] = -1;
   const predictor: Predictor = {
     kind,
     nFeatures,
@@ -241,8 +294,7 @@ export const gradientBoostingPredictor: PredictorFactory = (json) => {
       checkFinite(kind, x, nFeatures);
       const data = x.data;
       for (let r = 0; r < x.rows; r++) {
-        const base = r * nFeatures;
-        for (let f = 0; f < nFeatures; f++) rank[f] = lowerBound(cutArrays[f]!, data[base + f]!);
+        rankRow(ls, data, r * nFeatures, nFeatures);
         const o = r * K;
         for (let k = 0; k < K; k++) result[o + k] = baseScore[k]!;
         for (let g = 0; g < groups; g++) {
