@@ -10,7 +10,7 @@
 import { InputError, type Params, type SeededRng } from '@mlops/core';
 import type { ModelJson } from '@mlops/model';
 import type { FitContext, FitData, Learner } from '../learner.js';
-import { smote } from './smote.js';
+import { smote, smotePlan, type SmotePlan } from './smote.js';
 import { binFeatures } from './trees/binning.js';
 import { BoostTreeGrower } from './trees/boost-grower.js';
 import { EnsembleBuilder } from './trees/ensemble.js';
@@ -97,19 +97,21 @@ export function gradientBoostingLearner(
       checkFitData(input, WHO);
       const { rng } = context;
       // The validation slice is held out before SMOTE, so no synthetic row is grown from a validation row.
-      const { data, train, validation } = prepareRows(
+      const { data, synthetic, train, validation } = prepareRows(
         input,
         earlyStopping ? validationFraction : 0,
         useSmote,
         rng,
         smoteK,
       );
-      const { x, y, nClasses: K } = data;
-      const n = x.rows;
+      const { x, nClasses: K } = data;
+      // SMOTE's synthetic rows (when not materialised) follow x's rows
+      const y = synthetic?.y ?? data.y;
+      const n = y.length;
       const F = x.cols;
-      const weight = data.sampleWeight ?? new Float64Array(n).fill(1);
+      const weight = (synthetic ? synthetic.sampleWeight : data.sampleWeight) ?? new Float64Array(n).fill(1);
 
-      const binned = binFeatures(x, train, options.maxBins);
+      const binned = binFeatures(x, train, options.maxBins, synthetic);
       const grower = new BoostTreeGrower(binned, { maxDepth, lambda, minChildWeight, gamma, learningRate });
       const out = new EnsembleBuilder(1);
       const margin = new Float64Array(n * K);
@@ -202,10 +204,18 @@ function prepareRows(
   useSmote: boolean,
   rng: SeededRng,
   smoteK: number,
-): { data: FitData; train: Int32Array; validation: Int32Array } {
+): { data: FitData; synthetic?: SmotePlan; train: Int32Array; validation: Int32Array } {
   if (validationFraction <= 0) {
-    const data = useSmote ? smote(input, { kNeighbors: smoteK, rng }) : input;
-    return { data, train: range(data.x.rows), validation: new Int32Array(0) };
+    // SMOTE's rows stay a recipe that binning reads: no oversampled copy of the matrix
+    const plan = useSmote ? smotePlan(input, { kNeighbors: smoteK, rng }) : undefined;
+    const synthetic = plan && plan.base.length > 0 ? plan : undefined;
+    const rows = input.x.rows + (synthetic?.base.length ?? 0);
+    return {
+      data: input,
+      ...(synthetic ? { synthetic } : {}),
+      train: range(rows),
+      validation: new Int32Array(0),
+    };
   }
   const split = stratifiedHoldout(input.y, input.nClasses, validationFraction, rng);
   if (!useSmote) return { data: input, ...split };

@@ -13,6 +13,7 @@
  * nearest neighbours); a class at or under the pool (every class of the real data) is searched exactly, as before.
  */
 import { InputError, type SeededRng } from '@mlops/core';
+import type { Matrix } from '@mlops/model';
 import type { FitData } from '../learner.js';
 import { checkFitData, classCounts } from './trees/fit-data.js';
 
@@ -24,7 +25,28 @@ export interface SmoteOptions {
   readonly rng: SeededRng;
 }
 
-export function smote(data: FitData, options: SmoteOptions): FitData {
+/**
+ * SMOTE's synthetic rows as a recipe: synthetic row s is x[base[s]] + u[s] · (x[other[s]] − x[base[s]]), of class
+ * y[n + s]. `y` and `sampleWeight` cover the original rows then the synthetic ones. A learner that only bins its
+ * matrix (the boosted trees) reads the synthetic values through `syntheticValue` instead of holding a second,
+ * larger copy of the matrix: 16 bytes a synthetic row instead of 8 per feature.
+ */
+export interface SmotePlan {
+  readonly base: Int32Array;
+  readonly other: Int32Array;
+  readonly u: Float64Array;
+  readonly y: Int32Array;
+  readonly sampleWeight?: Float64Array;
+}
+
+/** Feature f of synthetic row s of `plan` over the original matrix `x` (the value `smote` writes). */
+export function syntheticValue(x: Matrix, plan: SmotePlan, s: number, f: number): number {
+  const a = x.data[plan.base[s]! * x.cols + f]!;
+  return a + plan.u[s]! * (x.data[plan.other[s]! * x.cols + f]! - a);
+}
+
+/** The synthetic rows SMOTE adds to `data` (none when every class already has the largest class's count). */
+export function smotePlan(data: FitData, options: SmoteOptions): SmotePlan {
   const { kNeighbors: k, rng } = options;
   if (!Number.isInteger(k) || k < 1)
     throw new InputError(`smote: k_neighbors must be an integer >= 1, got ${k}`);
@@ -37,18 +59,18 @@ export function smote(data: FitData, options: SmoteOptions): FitData {
   const target = counts[majority]!;
   let extra = 0;
   for (let c = 0; c < K; c++) if (c !== majority && counts[c]! > 0) extra += target - counts[c]!;
-  if (extra === 0) return data;
 
   const n = x.rows;
-  const total = n + extra;
-  const outX = new Float64Array(total * F);
-  outX.set(x.data);
-  const outY = new Int32Array(total);
-  outY.set(y);
-  const outW = sampleWeight ? new Float64Array(total) : undefined;
-  if (outW && sampleWeight) outW.set(sampleWeight);
-
-  let next = n;
+  const plan = {
+    base: new Int32Array(extra),
+    other: new Int32Array(extra),
+    u: new Float64Array(extra),
+    y: new Int32Array(n + extra),
+    ...(sampleWeight ? { sampleWeight: new Float64Array(n + extra) } : {}),
+  };
+  plan.y.set(y);
+  plan.sampleWeight?.set(sampleWeight!);
+  let s = 0;
   const neighbors = new Int32Array(k);
   const dist = new Float64Array(k);
   for (let c = 0; c < K; c++) {
@@ -64,7 +86,7 @@ export function smote(data: FitData, options: SmoteOptions): FitData {
     const pool = members.length > SMOTE_NEIGHBOUR_POOL ? poolOf(members, rng) : members;
     // neighbours of each base row, found once and reused by every synthetic row grown from it
     const cache = new Map<number, Int32Array>();
-    for (let s = 0; s < need; s++) {
+    for (let j = 0; j < need; j++, s++) {
       const base = members[rng.int(members.length)]!;
       let nn = cache.get(base);
       if (!nn) {
@@ -72,25 +94,33 @@ export function smote(data: FitData, options: SmoteOptions): FitData {
         nn = neighbors.slice();
         cache.set(base, nn);
       }
-      const other = nn[rng.int(k)]!;
-      const u = rng.uniform();
-      const bo = base * F;
-      const oo = other * F;
-      const to = next * F;
-      for (let f = 0; f < F; f++) {
-        const a = x.data[bo + f]!;
-        outX[to + f] = a + u * (x.data[oo + f]! - a);
-      }
-      outY[next] = c;
-      if (outW && sampleWeight) outW[next] = sampleWeight[base]!;
-      next++;
+      plan.base[s] = base;
+      plan.other[s] = nn[rng.int(k)]!;
+      plan.u[s] = rng.uniform();
+      plan.y[n + s] = c;
+      if (plan.sampleWeight) plan.sampleWeight[n + s] = sampleWeight![base]!;
     }
   }
+  return plan;
+}
+
+/** `data` with SMOTE's synthetic rows appended (the same object when there are none). */
+export function smote(data: FitData, options: SmoteOptions): FitData {
+  const plan = smotePlan(data, options);
+  const extra = plan.base.length;
+  if (extra === 0) return data;
+  const { x } = data;
+  const F = x.cols;
+  const n = x.rows;
+  const outX = new Float64Array((n + extra) * F);
+  outX.set(x.data);
+  for (let s = 0; s < extra; s++)
+    for (let f = 0; f < F; f++) outX[(n + s) * F + f] = syntheticValue(x, plan, s, f);
   return {
-    x: { data: outX, rows: total, cols: F },
-    y: outY,
-    nClasses: K,
-    ...(outW ? { sampleWeight: outW } : {}),
+    x: { data: outX, rows: n + extra, cols: F },
+    y: plan.y,
+    nClasses: data.nClasses,
+    ...(plan.sampleWeight ? { sampleWeight: plan.sampleWeight } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
  * table. Cuts are midpoints between consecutive distinct training values (as scikit-learn places its thresholds).
  */
 import type { Matrix } from '@mlops/model';
+import { syntheticValue, type SmotePlan } from '../smote.js';
 
 /** The most bins a feature can get: bin indices must fit a byte. */
 export const MAX_BINS = 255;
@@ -92,13 +93,23 @@ export function binOf(cuts: Float64Array, v: number): number {
 
 /**
  * Bin every row of `x`, with cuts computed from the rows listed in `cutRows` (default: all rows). Rows outside
- * `cutRows` (an internal validation slice) are binned with the same cuts.
+ * `cutRows` (an internal validation slice) are binned with the same cuts. With `synthetic` (SMOTE's recipe), its
+ * rows follow x's, computed as they are read: the oversampled matrix is never materialised.
  */
-export function binFeatures(x: Matrix, cutRows?: Int32Array, maxBins = MAX_BINS): BinnedFeatures {
+export function binFeatures(
+  x: Matrix,
+  cutRows?: Int32Array,
+  maxBins = MAX_BINS,
+  synthetic?: SmotePlan,
+): BinnedFeatures {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_BINS) {
     throw new RangeError(`maxBins must be an integer in 2..${MAX_BINS}, got ${maxBins}`);
   }
-  const { rows, cols, data } = x;
+  const { cols, data } = x;
+  const n = x.rows;
+  const rows = n + (synthetic?.base.length ?? 0);
+  const value = (i: number, f: number): number =>
+    i < n ? data[i * cols + f]! : syntheticValue(x, synthetic!, i - n, f);
   const source = cutRows ?? identity(rows);
   const stride = Math.max(1, Math.ceil(source.length / CUT_SAMPLE_ROWS));
   const sampleSize = Math.ceil(source.length / stride);
@@ -107,12 +118,13 @@ export function binFeatures(x: Matrix, cutRows?: Int32Array, maxBins = MAX_BINS)
   const nBins = new Int32Array(cols);
   const cuts: Float64Array[] = [];
   for (let f = 0; f < cols; f++) {
-    for (let s = 0, i = 0; i < source.length; i += stride, s++) column[s] = data[source[i]! * cols + f]!;
+    for (let s = 0, i = 0; i < source.length; i += stride, s++) column[s] = value(source[i]!, f);
     const c = featureCuts(column, maxBins);
     cuts.push(c);
     nBins[f] = c.length + 1;
     const base = f * rows;
-    for (let i = 0; i < rows; i++) bins[base + i] = binOf(c, data[i * cols + f]!);
+    for (let i = 0; i < n; i++) bins[base + i] = binOf(c, data[i * cols + f]!);
+    for (let i = n; i < rows; i++) bins[base + i] = binOf(c, value(i, f));
   }
   return { bins, rows, cols, nBins, cuts };
 }
