@@ -10,14 +10,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, loadBundle, readBundle } from '@mlops/model';
 import { availableLearners } from '../src/lib/learners/index.js';
+import { demoCleanCsv, ML_DIST } from './helpers/demo.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = join(ROOT, 'packages/ml/dist/main.js');
-const DEMO = join(ROOT, 'tools/demo-data/dist/main.js');
+const MAIN = join(ML_DIST, 'main.js');
 
 let dir: string;
 let clean: string;
@@ -60,20 +58,7 @@ function errorLine(stderr: string): string {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ml-cli-'));
-  // demo data: the generator's clean rows, with the target in the pipeline's lower snake case (as eda writes it)
-  const r = spawnSync(
-    process.execPath,
-    [DEMO, '--rows', '600', '--seed', '7', '--out-dir', join(dir, 'raw')],
-    { encoding: 'utf8' },
-  );
-  expect(r.status, r.stderr).toBe(0);
-  const text = readFileSync(join(dir, 'raw/obesity_clean_reference.csv'), 'utf8').trimEnd().split('\n');
-  header = text[0]!;
-  lines = text.slice(1).map((l) => {
-    const cut = l.lastIndexOf(',');
-    return l.slice(0, cut + 1) + l.slice(cut + 1).toLowerCase();
-  });
-  clean = write('clean.csv', [header, ...lines].join('\n') + '\n');
+  ({ file: clean, header, lines } = demoCleanCsv(dir, 600, 7));
   params('params.yaml');
 });
 

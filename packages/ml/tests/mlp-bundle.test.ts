@@ -9,15 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, encodeRows, loadBundle, readBundle } from '@mlops/model';
 import { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE } from '../src/lib/learners/mlp.js';
+import { demoCleanCsv, ML_DIST } from './helpers/demo.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DIST = join(ROOT, 'packages/ml/dist');
-const DEMO = join(ROOT, 'tools/demo-data/dist/main.js');
+const DIST = ML_DIST;
 
 let dir: string;
 let clean: string;
@@ -25,18 +23,7 @@ let paramsFile: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ml-mlp-cli-'));
-  const r = spawnSync(process.execPath, [DEMO, '--rows', '300', '--seed', '3', '--out-dir', join(dir, 'raw')], {
-    encoding: 'utf8',
-  });
-  expect(r.status, r.stderr).toBe(0);
-  // the generator's clean rows with the target in the pipeline's lower snake case (as eda writes it)
-  const text = readFileSync(join(dir, 'raw/obesity_clean_reference.csv'), 'utf8').trimEnd().split('\n');
-  const rows = text.slice(1).map((l) => {
-    const cut = l.lastIndexOf(',');
-    return l.slice(0, cut + 1) + l.slice(cut + 1).toLowerCase();
-  });
-  clean = join(dir, 'clean.csv');
-  writeFileSync(clean, [text[0], ...rows].join('\n') + '\n');
+  clean = demoCleanCsv(dir, 300, 3).file;
   // two worker threads even on a one-core machine: the MLP is fitted in a worker, as on the real pipeline
   paramsFile = join(dir, 'params.yaml');
   writeFileSync(
@@ -51,7 +38,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function train(main: string, output: string) {
   const r = spawnSync(
     process.execPath,
-    [main, 'train', '--input', clean, '--output', output, '--metrics', `${output}-metrics`, '--params', paramsFile, '--no-mlflow'],
+    [
+      main,
+      'train',
+      '--input',
+      clean,
+      '--output',
+      output,
+      '--metrics',
+      `${output}-metrics`,
+      '--params',
+      paramsFile,
+      '--no-mlflow',
+    ],
     { cwd: dir, encoding: 'utf8' },
   );
   return { code: r.status, stderr: r.stderr };
@@ -108,7 +107,9 @@ describe('mlops-ml train with an MLP, from the built CLI', () => {
       const without = train(join(copy, 'main.js'), 'model-cpu');
       expect(without.code, without.stderr).toBe(0);
       expect(without.stderr).toMatch(/WARN.*MLP: trained on tfjs's pure-JS cpu backend/);
-      expect((readBundle(join(dir, 'model-cpu')).model['training'] as { backend: string }).backend).toBe('cpu');
+      expect((readBundle(join(dir, 'model-cpu')).model['training'] as { backend: string }).backend).toBe(
+        'cpu',
+      );
 
       for (const file of readdirSync(DIST).filter((f) => f.endsWith('.wasm')))
         copyFileSync(join(DIST, file), join(copy, file));
