@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { knnPredictor } from '../../model/src/lib/predictors/knn.js';
 import { knnLearner } from '../src/lib/learners/knn.js';
-import { smote } from '../src/lib/learners/smote.js';
+import { smote, smotePlan } from '../src/lib/learners/smote.js';
+import { binFeatures } from '../src/lib/learners/trees/binning.js';
 import { accuracy, blobs, noisyMulticlass } from './helpers/synthetic.js';
 
 const ctx = { rng: new SeededRng(42) };
@@ -118,6 +119,19 @@ describe('smote', () => {
       expect(found, `synthetic row ${s}`).toBe(true);
       expect(point[2]).toBe(c === 2 ? 1 : 0); // a feature constant within the class stays constant
     }
+  });
+
+  it('binning its recipe gives the bins of the materialised oversampled matrix (boosting never builds it)', () => {
+    const data = imbalanced();
+    const plan = smotePlan(data, { kNeighbors: 1, rng: new SeededRng(7) });
+    const out = smote(data, { kNeighbors: 1, rng: new SeededRng(7) });
+    const rows = Int32Array.from({ length: out.x.rows }, (_, i) => i);
+    const fromRecipe = binFeatures(data.x, rows, 16, plan);
+    const fromMatrix = binFeatures(out.x, rows, 16);
+    expect(fromRecipe.rows).toBe(out.x.rows);
+    expect(Array.from(fromRecipe.bins)).toEqual(Array.from(fromMatrix.bins));
+    expect(fromRecipe.cuts.map((c) => Array.from(c))).toEqual(fromMatrix.cuts.map((c) => Array.from(c)));
+    expect(Array.from(plan.y)).toEqual(Array.from(out.y));
   });
 
   it('is deterministic, carries sample weights and leaves balanced data alone', () => {
