@@ -107,17 +107,16 @@ export function fitSeed(shared: SharedData, hyper: HyperParams, fold: number): n
 
 function fitOn(
   shared: SharedData,
-  rows: Int32Array | 'all',
+  rows: Int32Array,
   task: Task,
   fold: number,
   onProgress?: (fraction: number) => void,
 ) {
-  // every row (a refit): the shared batch itself, not a copy of it
-  const sub = rows === 'all' ? shared.batch : selectRows(shared.batch, rows);
+  const sub = selectRows(shared.batch, rows);
   const preprocessing = fitPreprocessing(sub, shared.spec, { scale: shared.scale });
   const pre = new Preprocessor(preprocessing);
   const x = pre.transform(sub);
-  const y = rows === 'all' ? shared.y : Int32Array.from(rows, (r) => shared.y[r]!);
+  const y = Int32Array.from(rows, (r) => shared.y[r]!);
   const members = task.key === SOFT_VOTING ? (task.members ?? []).length : 1;
   let fitted = 0;
   const fit = (key: string, hyper: HyperParams) => {
@@ -156,7 +155,9 @@ export function runTask(
   onProgress?: (fraction: number) => void,
 ): TaskResult {
   if (task.kind === 'refit') {
-    const { model, preprocessing, fitSeconds } = fitOn(shared, 'all', task, -1, onProgress);
+    // every row in order: selectRows hands back the shared batch itself, no copy
+    const all = Int32Array.from({ length: shared.batch.rows }, (_, i) => i);
+    const { model, preprocessing, fitSeconds } = fitOn(shared, all, task, -1, onProgress);
     return { kind: 'refit', model, preprocessing, fitSeconds };
   }
   const { train, valid } = foldRows(shared.folds, task.fold);
