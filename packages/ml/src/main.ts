@@ -161,7 +161,7 @@ async function train(
     logger,
     enabled: !values['no-mlflow'],
     outcome,
-    modelDir: output,
+    modelFiles: files.map((f) => join(output, f.name)),
     bundleChecksum: /"checksum":"sha256:([0-9a-f]{64})"/.exec(text)![1]!,
     reportFiles: [cvJson, cvCsv],
     dataMd5: data.md5,

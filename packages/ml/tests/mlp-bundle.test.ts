@@ -6,7 +6,15 @@
  * beside its bundle and load back in tfjs.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,8 +22,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, encodeRows, loadBundle, readBundle } from '@mlops/model';
 import { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE } from '../src/lib/learners/mlp.js';
 import { demoCleanCsv, ML_DIST } from './helpers/demo.js';
-
-const DIST = ML_DIST;
 
 let dir: string;
 let clean: string;
@@ -35,7 +41,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function train(main: string, output: string) {
+/** Trains with `main`; tracking into dir/mlruns-OUTPUT when `track`, else --no-mlflow. */
+function train(main: string, output: string, track = false) {
   const r = spawnSync(
     process.execPath,
     [
@@ -49,21 +56,36 @@ function train(main: string, output: string) {
       `${output}-metrics`,
       '--params',
       paramsFile,
-      '--no-mlflow',
+      ...(track ? [] : ['--no-mlflow']),
     ],
-    { cwd: dir, encoding: 'utf8' },
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, MLFLOW_TRACKING_URI: `file:${join(dir, `mlruns-${output}`)}` },
+    },
   );
   return { code: r.status, stderr: r.stderr };
 }
 
 describe('mlops-ml train with an MLP, from the built CLI', () => {
   it('fits on the wasm backend in the worker threads, logs it, and writes the tfjs files beside the bundle', async () => {
-    const r = train(join(DIST, 'main.js'), 'model');
+    const r = train(join(ML_DIST, 'main.js'), 'model', true);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('MLP: trained on the tfjs wasm backend');
     expect(r.stderr).not.toMatch(/WARN/);
     const folder = join(dir, 'model');
-    expect(readdirSync(folder).sort()).toEqual([BUNDLE_FILE, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE].sort());
+    const files = [BUNDLE_FILE, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE].sort();
+    expect(readdirSync(folder).sort()).toEqual(files);
+    // the parent run's model/ artifacts: the MLmodel description and every file of the model folder
+    const mlruns = join(dir, 'mlruns-model');
+    const experiment = readdirSync(mlruns).find((e) => /^\d+$/.test(e) && e !== '0')!;
+    const parents = readdirSync(join(mlruns, experiment)).filter((id) =>
+      existsSync(join(mlruns, experiment, id, 'artifacts/model/MLmodel')),
+    );
+    expect(parents).toHaveLength(1);
+    expect(readdirSync(join(mlruns, experiment, parents[0]!, 'artifacts/model')).sort()).toEqual(
+      ['MLmodel', ...files].sort(),
+    );
     const bundle = readBundle(folder);
     expect((bundle.model['training'] as { backend: string }).backend).toBe('wasm');
 
@@ -102,8 +124,8 @@ describe('mlops-ml train with an MLP, from the built CLI', () => {
   it('a copy of dist/ without the .wasm files falls back to the cpu backend and warns; with them, wasm', () => {
     const copy = mkdtempSync(join(tmpdir(), 'ml-dist-copy-'));
     try {
-      const code = readdirSync(DIST).filter((f) => /\.(c|m)?js$/.test(f));
-      for (const file of code) copyFileSync(join(DIST, file), join(copy, file));
+      const code = readdirSync(ML_DIST).filter((f) => /\.(c|m)?js$/.test(f));
+      for (const file of code) copyFileSync(join(ML_DIST, file), join(copy, file));
       const without = train(join(copy, 'main.js'), 'model-cpu');
       expect(without.code, without.stderr).toBe(0);
       expect(without.stderr).toMatch(/WARN.*MLP: trained on tfjs's pure-JS cpu backend/);
@@ -111,8 +133,8 @@ describe('mlops-ml train with an MLP, from the built CLI', () => {
         'cpu',
       );
 
-      for (const file of readdirSync(DIST).filter((f) => f.endsWith('.wasm')))
-        copyFileSync(join(DIST, file), join(copy, file));
+      for (const file of readdirSync(ML_DIST).filter((f) => f.endsWith('.wasm')))
+        copyFileSync(join(ML_DIST, file), join(copy, file));
       const withWasm = train(join(copy, 'main.js'), 'model-wasm');
       expect(withWasm.code, withWasm.stderr).toBe(0);
       expect(withWasm.stderr).toContain('MLP: trained on the tfjs wasm backend');

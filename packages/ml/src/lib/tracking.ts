@@ -4,13 +4,11 @@
  * train_score, test_score_ov_uf, gap_overfitting) plus ours (CV score per fold as steps, mean and std, ROC-AUC,
  * log loss, fit time); the winning bundle logged on the parent with an MLmodel file.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, Params } from '@mlops/core';
-import { BUNDLE_FILE } from '@mlops/model';
 import type { Run } from '@mlops/tracking';
-import { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE } from './learners/mlp.js';
 import { mlmodelText } from './reports.js';
 import type { CandidateResult, TrainOutcome } from './train.js';
 
@@ -64,7 +62,8 @@ export interface TrackOptions {
   readonly logger: Logger;
   readonly enabled: boolean;
   readonly outcome: TrainOutcome;
-  readonly modelDir: string;
+  /** Every file of the model folder train wrote (the bundle and its companions), logged under `model/`. */
+  readonly modelFiles: readonly string[];
   readonly bundleChecksum: string;
   readonly reportFiles: readonly string[];
   readonly dataMd5: string;
@@ -130,12 +129,7 @@ export async function trackTraining(options: TrackOptions): Promise<void> {
           mlmodelText(outcome.bundle, parent.runId, new Date(), options.bundleChecksum),
         );
         await parent.logArtifact(staging, 'model');
-        await parent.logArtifact(join(options.modelDir, BUNDLE_FILE), 'model');
-        // an MLP's tfjs files, beside the bundle in the model folder
-        for (const file of [TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE]) {
-          const path = join(options.modelDir, file);
-          if (existsSync(path)) await parent.logArtifact(path, 'model');
-        }
+        for (const file of options.modelFiles) await parent.logArtifact(file, 'model');
       } finally {
         rmSync(staging, { recursive: true, force: true });
       }
