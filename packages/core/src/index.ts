@@ -8,6 +8,7 @@ export * from './lib/dataset.js';
 export * from './lib/params.js';
 export * from './lib/yaml.js';
 export * from './lib/format.js';
+export * from './lib/growable.js';
 export * from './lib/csv.js';
 export * from './lib/cli.js';
 export * from './lib/paths.js';

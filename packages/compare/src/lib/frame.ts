@@ -9,7 +9,7 @@
  * per row into its distinct texts. A column that turns out to be text after numeric-looking cells is converted on the
  * spot (every earlier cell's text is rebuilt exactly), so one pass over the file is enough.
  */
-import { PANDAS_NA_VALUES, parseNumberCell } from '@mlops/core';
+import { GrowableArray, PANDAS_NA_VALUES, parseNumberCell } from '@mlops/core';
 
 export type Dtype = 'int64' | 'float64' | 'object';
 
@@ -48,41 +48,6 @@ const INTEGER = /^[+-]?\d+$/;
 const FMT_EMPTY = 254; // '' (missing)
 const FMT_MISSING_TEXT = 253; // another missing spelling, in `exceptions`
 const FMT_TEXT = 255; // a number whose text is not rebuilt from its value, in `exceptions`
-
-/** A typed array that doubles as it grows; `view` is the filled part (no copy). */
-class Growable<A extends Float64Array | Codes> {
-  data: A;
-  length = 0;
-  constructor(private readonly make: (length: number) => A) {
-    this.data = make(64);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = this.make(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  view(): A {
-    return this.data.subarray(0, this.length) as A;
-  }
-  /** Make room for `n` values in all, at once (no doubling: fewer and smaller freed arrays). */
-  reserve(n: number): void {
-    if (n <= this.data.length) return;
-    const next = this.make(n);
-    next.set(this.data.subarray(0, this.length));
-    this.data = next;
-  }
-  /** Move the values into a wider array type (codes outgrowing a byte). */
-  widen<B extends Float64Array | Codes>(make: (length: number) => B): Growable<B> {
-    const next = new Growable(make);
-    next.data = make(this.data.length);
-    next.data.set(this.data);
-    next.length = this.length;
-    return next;
-  }
-}
 
 /**
  * The format code of a plain decimal text ("-12.50", "3", "0.0625"): digits, at most 15 of them significant, no
@@ -137,11 +102,14 @@ export class ColumnBuilder {
   private missing = 0;
   private length = 0;
   // numeric storage
-  private numbers: Growable<Float64Array> | undefined = new Growable((n) => new Float64Array(n));
-  private fmt: Growable<Uint8Array> | undefined = new Growable((n) => new Uint8Array(n));
+  private numbers: GrowableArray<Float64Array> | undefined = new GrowableArray(
+    (n) => new Float64Array(n),
+    64,
+  );
+  private fmt: GrowableArray<Uint8Array> | undefined = new GrowableArray((n) => new Uint8Array(n), 64);
   private exceptions = new Map<number, string>();
   // object storage
-  private codes: Growable<Codes> | undefined;
+  private codes: GrowableArray<Codes> | undefined;
   private levels: string[] = [];
   private levelIndex = new Map<string, number>();
   private levelMissing: number[] = [];
@@ -203,13 +171,13 @@ export class ColumnBuilder {
 
   /** The text of an earlier cell of a numeric column. */
   private numericText(i: number): string {
-    return numericCellText(this.numbers!.data[i]!, this.fmt!.data[i]!, this.exceptions, i);
+    return numericCellText(this.numbers!.get(i), this.fmt!.get(i), this.exceptions, i);
   }
 
   /** A text cell at row `row`: the column is object from now on; earlier cells become codes of their exact text. */
   private toObject(row: number): void {
     this.numeric = false;
-    this.codes = new Growable<Codes>((n) => new Uint8Array(n));
+    this.codes = new GrowableArray<Codes>((n) => new Uint8Array(n), 64);
     this.codes.reserve(this.reserved);
     this.missing = 0;
     this.present = 0;

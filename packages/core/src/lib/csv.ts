@@ -13,6 +13,7 @@ export { DEFAULT_MAX_RECORD_CHARS } from './csv-tokenizer.js';
 import { InputError, isErrnoException } from './errors.js';
 import { listForMessage } from './format.js';
 import { writeChunk, writeStreamAtomic } from './fs.js';
+import { GrowableArray } from './growable.js';
 
 export interface CsvRecord {
   /** The fields, as text. */
@@ -289,26 +290,6 @@ export interface TypedReadOptions extends CsvReadOptions {
   categorical?: readonly string[];
 }
 
-/** A typed array that doubles as it grows; `finish` returns an exact-length copy. */
-class Growable<A extends Float64Array | Int32Array> {
-  private data: A;
-  private length = 0;
-  constructor(private readonly make: (length: number) => A) {
-    this.data = make(1024);
-  }
-  push(v: number) {
-    if (this.length === this.data.length) {
-      const next = this.make(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): A {
-    return this.data.slice(0, this.length) as A;
-  }
-}
-
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|Infinity|nan|NaN)$/;
 
 /** Parse one numeric cell strictly; undefined when it is not a number. Empty → NaN (missing). */
@@ -337,9 +318,9 @@ export async function readCsvTyped(file: string, options: TypedReadOptions): Pro
   const categoricalNames = options.categorical ?? header.filter((h) => !numericSet.has(h));
   const numIdx = options.numeric.map((n) => header.indexOf(n));
   const catIdx = categoricalNames.map((n) => header.indexOf(n));
-  const numCols = options.numeric.map(() => new Growable((n) => new Float64Array(n)));
+  const numCols = options.numeric.map(() => new GrowableArray((n) => new Float64Array(n)));
   const catCols = categoricalNames.map(() => ({
-    codes: new Growable((n) => new Int32Array(n)),
+    codes: new GrowableArray((n) => new Int32Array(n)),
     levels: [] as string[],
     index: new Map<string, number>(),
   }));
@@ -376,9 +357,9 @@ export async function readCsvTyped(file: string, options: TypedReadOptions): Pro
   return {
     header,
     rowCount,
-    numeric: new Map(options.numeric.map((n, j) => [n, numCols[j]!.finish()])),
+    numeric: new Map(options.numeric.map((n, j) => [n, numCols[j]!.copy()])),
     categorical: new Map(
-      categoricalNames.map((n, j) => [n, { codes: catCols[j]!.codes.finish(), levels: catCols[j]!.levels }]),
+      categoricalNames.map((n, j) => [n, { codes: catCols[j]!.codes.copy(), levels: catCols[j]!.levels }]),
     ),
   };
 }

@@ -4,7 +4,7 @@
  * cells are pandas' default NA strings (exact match). Built from streamed batches of records, so a large file is
  * never held as text: numeric columns are Float64Arrays, the others dictionary codes.
  */
-import { PANDAS_NA_VALUES, parseNumberCell } from '@mlops/core';
+import { GrowableArray, PANDAS_NA_VALUES, parseNumberCell } from '@mlops/core';
 
 export type Dtype = 'int64' | 'float64' | 'bool' | 'object';
 
@@ -42,27 +42,6 @@ const BOOL_TEXT: Readonly<Record<string, string>> = {
 /** A numeric column keeps its dictionary of texts only up to this many (it is needed only if text turns up). */
 const NUMERIC_DICTIONARY_LIMIT = 4096;
 
-class Growable<A extends Float64Array | Int32Array> {
-  private data: A;
-  length = 0;
-  constructor(private readonly make: (length: number) => A) {
-    this.data = make(1024);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = this.make(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  /** The values: a view when the buffer is mostly used (no copy of a large column), else an exact copy. */
-  finish(): A {
-    if (this.length >= this.data.length * 0.75) return this.data.subarray(0, this.length) as A;
-    return this.data.slice(0, this.length) as A;
-  }
-}
-
 /** Accumulates one column's cells, inferring its dtype as pandas would. */
 export class ColumnBuilder {
   private numeric = true;
@@ -71,8 +50,8 @@ export class ColumnBuilder {
   private missing = 0;
   private present = 0;
   private rows = 0;
-  private readonly values = new Growable((n) => new Float64Array(n));
-  private codes: Growable<Int32Array> | undefined = new Growable((n) => new Int32Array(n));
+  private readonly values = new GrowableArray((n) => new Float64Array(n));
+  private codes: GrowableArray<Int32Array> | undefined = new GrowableArray((n) => new Int32Array(n));
   private levels: string[] = [];
   private index = new Map<string, number>();
   private firstText: { row: number; text: string } | undefined;
@@ -129,10 +108,10 @@ export class ColumnBuilder {
     if (this.numeric) {
       // pandas: an all-missing column is float64; a column with a missing value cannot be int64.
       const dtype: Dtype = this.integer && this.missing === 0 && this.present > 0 ? 'int64' : 'float64';
-      return { name, dtype, missing: this.missing, values: this.values.finish() };
+      return { name, dtype, missing: this.missing, values: this.values.compact() };
     }
     const dtype: Dtype = this.bool && this.missing === 0 ? 'bool' : 'object';
-    let codes = this.codes?.finish() ?? new Int32Array(0);
+    let codes = this.codes?.compact() ?? new Int32Array(0);
     let levels = this.levels;
     if (dtype === 'bool') {
       // pandas reads True/TRUE/true as one value: merge the spellings into True and False.
