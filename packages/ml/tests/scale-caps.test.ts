@@ -3,7 +3,7 @@
  * models.knn.max_reference_rows, models.svm.max_rows): a sample is stratified and seeded, what was sampled is
  * recorded in the outcome, the reports and the bundle, and at or under a cap nothing changes.
  */
-import { SeededRng, defaultParams, type Params } from '@mlops/core';
+import { SeededRng, type Params } from '@mlops/core';
 import { serializeBundle } from '@mlops/model';
 import { describe, expect, it } from 'vitest';
 import type { LabeledData } from '../src/lib/data.js';
@@ -14,16 +14,9 @@ import { cvTableJson, modelComparisonJson } from '../src/lib/reports.js';
 import { samplingLines } from '../src/lib/sampling.js';
 import { classCounts, stratifiedSample } from '../src/lib/split.js';
 import { trainModels } from '../src/lib/train.js';
-import { bmiLabelledData as syntheticData, spec } from './helpers/bmi-data.js';
+import { quickParams, bmiLabelledData as syntheticData, spec } from './helpers/bmi-data.js';
 
-function paramsWith(patch: (p: Params) => void): Params {
-  const p = defaultParams();
-  p.models.algorithms = ['knn'];
-  p.training.cv_folds = 3;
-  p.training.importance_repeats = 1;
-  patch(p);
-  return p;
-}
+const paramsWith = (patch: (p: Params) => void): Params => quickParams('knn', 1, patch);
 
 const train = (data: LabeledData, params: Params, phases: string[] = []) =>
   trainModels(data, params, {

@@ -5,16 +5,9 @@ import { candidatesFor, checkLearners, learnerFor } from '../src/lib/learners/in
 import { inProcessRunner } from '../src/lib/pool.js';
 import { gridSize, randomSearchDraws } from '../src/lib/search.js';
 import { bestThird, trainModels } from '../src/lib/train.js';
-import { bmiLabelledData as syntheticData, spec } from './helpers/bmi-data.js';
+import { quickParams, bmiLabelledData as syntheticData, spec } from './helpers/bmi-data.js';
 
-function paramsWith(patch: (p: Params) => void): Params {
-  const p = defaultParams();
-  p.models.algorithms = ['logistic_regression'];
-  p.training.cv_folds = 3;
-  p.training.importance_repeats = 2;
-  patch(p);
-  return p;
-}
+const paramsWith = (patch: (p: Params) => void): Params => quickParams('logistic_regression', 2, patch);
 
 describe('trainModels (in process)', () => {
   it('cross-validates, selects, refits, evaluates and builds a servable bundle', async () => {

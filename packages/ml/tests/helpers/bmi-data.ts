@@ -1,6 +1,6 @@
 /** Synthetic training data for the orchestration tests: rows in the product's feature spec, labelled with the WHO
  * class of their BMI, so the problem is learnable and BMI is what matters. */
-import { SeededRng, bmi, bmiClass } from '@mlops/core';
+import { SeededRng, bmi, bmiClass, defaultParams, type Params } from '@mlops/core';
 import { RowEncoder, encodeRows, labelMapOf, obesityFeatureSpec } from '@mlops/model';
 import type { LabeledData } from '../../src/lib/data.js';
 
@@ -28,4 +28,18 @@ export function bmiLabelledData(n: number, seed: number): LabeledData {
     y: Int32Array.from(classes, (c) => labels.indexOf(c)),
     labels,
   };
+}
+
+/** Default params for a quick orchestration run: one algorithm, 3 folds, `importanceRepeats` shuffles, then `patch`. */
+export function quickParams(
+  algorithm: string,
+  importanceRepeats: number,
+  patch: (p: Params) => void = () => undefined,
+): Params {
+  const p = defaultParams();
+  p.models.algorithms = [algorithm as Params['models']['algorithms'][number]];
+  p.training.cv_folds = 3;
+  p.training.importance_repeats = importanceRepeats;
+  patch(p);
+  return p;
 }
