@@ -119,24 +119,6 @@ export class BoostTreeGrower {
       G += grad[r]!;
       H += hess[r]!;
     }
-    this.begin(rows, grad, hess, features, nFeatures, out);
-    if (this.params.maxDepth === 0 || count < 2) {
-      this.leaf(0, count, G, H);
-      return;
-    }
-    const hist = this.acquire();
-    this.build(hist, 0, count, G, H);
-    this.node(hist, 0, count, G, H, 0);
-  }
-
-  private begin(
-    rows: Int32Array,
-    grad: Float64Array,
-    hess: Float64Array,
-    features: Int32Array,
-    nFeatures: number,
-    out: EnsembleBuilder,
-  ): void {
     this.grad = grad;
     this.hess = hess;
     this.rows = rows;
@@ -147,6 +129,13 @@ export class BoostTreeGrower {
     this.leafEnd.length = 0;
     this.leafWeight.length = 0;
     out.startTree();
+    if (this.params.maxDepth === 0 || count < 2) {
+      this.leaf(0, count, G, H);
+      return;
+    }
+    const hist = this.acquire();
+    this.build(hist, 0, count, G, H);
+    this.node(hist, 0, count, G, H, 0);
   }
 
   private acquire(): number {
